@@ -21,6 +21,22 @@ from .datadir import DataDir, DataFileError
 log = logging.getLogger("cobertura.layers")
 
 
+def _points_outside_map(layer: Layer, frame: pd.DataFrame, geo: Geography) -> JoinReport:
+    """Units whose district has no polygon (e.g. 160405, created 2025): drawn, and counted
+    in their province, but in no district."""
+    located = frame[frame["ubigeo"].fillna("") != ""]
+    outside = located[~located["ubigeo"].isin(geo.districts.index)]
+    return JoinReport(
+        layer.id,
+        {
+            "es": "Unidades en distritos sin polígono en el mapa (cuentan en su provincia)",
+            "en": "Units in districts with no polygon on the map (counted in their province)",
+        },
+        total=len(located),
+        unmatched=tuple(f"{r.name} ({r.ubigeo})" for r in outside.itertuples()),
+    )
+
+
 @dataclass
 class Catalog:
     data_dir: DataDir
@@ -50,6 +66,8 @@ class Catalog:
                 log.exception("layer %s failed to load", layer.id)
                 continue
             catalog.seconds[layer.id] = time.perf_counter() - start
+            if layer.kind == "points" and ctx.geo is not None:
+                result.joins = result.joins + (_points_outside_map(layer, result.frame, ctx.geo),)
             catalog.loaded[layer.id] = result
             ctx.loaded[layer.id] = result
             if layer.id == "boundaries":

@@ -1,0 +1,1 @@
+"""Thin Dash callbacks, one module per concern, each with `register(app, model)`."""

@@ -1,0 +1,217 @@
+"""The page: controls, map, profile, sources. Spanish at first paint; callbacks translate."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layers.base import LEVELS
+
+from . import ids
+from .i18n import DEFAULT_LANG, pick, t
+from .model import FOCUS_DEPARTMENTS, NATIONAL, MapState, Model
+
+
+def tr(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kwargs):
+    """A static text that follows the language switch."""
+    return tag(t(lang, key), id=ids.i18n(key), **kwargs)
+
+
+def level_options(lang: str) -> list[dict]:
+    return [{"label": t(lang, f"level.{level}"), "value": level} for level in LEVELS]
+
+
+def focus_options(model: Model, lang: str) -> list[dict]:
+    options = [{"label": t(lang, "focus.national"), "value": NATIONAL}]
+    for code in FOCUS_DEPARTMENTS:
+        options.append({"label": model.geo.name("department", code), "value": code})
+    return options
+
+
+def metric_options(model: Model, level: str, lang: str) -> list[dict]:
+    options = []
+    for metric_id, (layer, metric) in model.catalog.all_metrics.items():
+        label = pick(metric.title, lang)
+        disabled = False
+        if not model.catalog.available(layer.id):
+            label += f" ({t(lang, 'layer.unavailable')})"
+            disabled = True
+        elif level not in metric.levels:
+            label += f" ({t(lang, 'metric.not_at_level')})"
+            disabled = True
+        options.append({"label": label, "value": metric_id, "disabled": disabled})
+    return options
+
+
+def year_options(model: Model, metric: str) -> list[dict]:
+    if metric not in model.metrics:
+        return []
+    return [{"label": y, "value": y} for y in model.metric(metric).years]
+
+
+def service_options(model: Model, lang: str) -> list[dict]:
+    options = []
+    for layer in model.catalog.layers_of_kind("points", "counts"):
+        available = model.catalog.available(layer.id)
+        swatch = html.Span(className=f"swatch swatch-{layer.kind}", style={"--swatch": layer.color})
+        label = pick(layer.title, lang)
+        if layer.coverage is not None:
+            label += f" ({t(lang, 'services.five_departments')})"
+        if not available:
+            label += f" ({t(lang, 'layer.unavailable')})"
+        options.append({"label": html.Span([swatch, label]), "value": layer.id, "disabled": not available})
+    return options
+
+
+def controls(model: Model, state: MapState, lang: str) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Label(tr("control.level"), htmlFor=ids.LEVEL, className="form-label fw-semibold"),
+                dbc.RadioItems(id=ids.LEVEL, options=level_options(lang), value=state.level, className="mb-3"),
+                html.Label(tr("control.focus"), htmlFor=ids.FOCUS, className="form-label fw-semibold"),
+                dbc.Select(id=ids.FOCUS, options=focus_options(model, lang), value=state.focus or NATIONAL, className="mb-3"),
+                html.Label(tr("control.metric"), htmlFor=ids.METRIC, className="form-label fw-semibold"),
+                dbc.Select(
+                    id=ids.METRIC,
+                    options=metric_options(model, state.level, lang),
+                    value=state.metric,
+                    className="mb-2",
+                ),
+                html.Label(tr("control.year"), htmlFor=ids.YEAR, className="form-label fw-semibold"),
+                dbc.Select(id=ids.YEAR, options=year_options(model, state.metric), value=state.year, className="mb-3"),
+                html.Fieldset(
+                    [
+                        html.Legend(tr("control.services"), className="form-label fw-semibold fs-6"),
+                        dbc.Checklist(
+                            id=ids.SERVICES,
+                            options=service_options(model, lang),
+                            value=list(state.services),
+                            className="service-list",
+                        ),
+                    ],
+                    className="mb-3",
+                ),
+                dbc.Switch(id=ids.BASEMAP, label=tr("control.basemap"), value=state.basemap),
+            ]
+        ),
+        className="controls h-100",
+    )
+
+
+def graph_config(lang: str) -> dict:
+    """Plotly config; the partial bundle carries plotly's Spanish locale (modebar texts)."""
+    return {
+        "displaylogo": False,
+        "scrollZoom": True,
+        "locale": lang,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud"],
+        "toImageButtonOptions": {"filename": t(lang, "export.map_filename"), "scale": 2},
+    }
+
+
+def map_panel(lang: str = DEFAULT_LANG) -> dbc.Card:
+    return dbc.Card(
+        [
+            dcc.Graph(
+                id=ids.MAP,
+                className="map-graph",
+                config=graph_config(lang),
+                figure={"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}},
+            ),
+            html.Div(id=ids.SERVICE_LEGEND, className="service-legend px-3 pt-2"),
+            html.Div(id=ids.MAP_CAPTION, className="map-caption px-3 pb-2"),
+        ],
+        className="map-card",
+    )
+
+
+def profile_panel(lang: str) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            html.Div(
+                [html.H2(tr("profile.title"), className="h6"), html.P(tr("profile.hint"), className="text-muted")],
+                id=ids.PROFILE,
+                **{"aria-live": "polite"},
+            )
+        ),
+        className="profile h-100",
+    )
+
+
+def build_layout(model: Model, lang: str = DEFAULT_LANG):
+    state, _ = model.state()
+    header = html.Header(
+        dbc.Container(
+            [
+                html.Div(
+                    [
+                        html.H1("Cobertura", className="brand"),
+                        tr("app.tagline", className="tagline"),
+                    ],
+                    className="brand-block",
+                ),
+                html.Div(
+                    [
+                        dbc.Button(tr("app.print"), id=ids.PRINT, color="light", size="sm", className="me-2 no-print"),
+                        dbc.RadioItems(
+                            id=ids.LANG,
+                            options=[{"label": "ES", "value": "es"}, {"label": "EN", "value": "en"}],
+                            value=lang,
+                            inline=True,
+                            className="btn-group lang-switch",
+                            inputClassName="btn-check",
+                            labelClassName="btn btn-sm btn-outline-light",
+                            labelCheckedClassName="active",
+                        ),
+                    ],
+                    className="d-flex align-items-center no-print",
+                ),
+            ],
+            fluid=True,
+            className="d-flex justify-content-between align-items-center",
+        ),
+        className="app-header",
+    )
+    map_tab = dbc.Row(
+        [
+            dbc.Col(controls(model, state, lang), lg=3, className="mb-3 no-print"),
+            dbc.Col(map_panel(lang), lg=6, className="mb-3"),
+            dbc.Col(profile_panel(lang), lg=3, className="mb-3"),
+        ],
+        className="g-3",
+    )
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.STATE_SYNC),
+            dcc.Store(id=ids.MAP_DRAWN),
+            header,
+            dbc.Container(
+                [
+                    html.Div(id=ids.NOTICE, className="notices", **{"aria-live": "polite"}),
+                    dbc.Tabs(
+                        [
+                            dbc.Tab(map_tab, label=t(lang, "tab.map"), tab_id="map", id=ids.TAB_MAP),
+                            dbc.Tab(
+                                html.Div(id=ids.SOURCES, className="sources py-3"),
+                                label=t(lang, "tab.sources"),
+                                tab_id="sources",
+                                id=ids.TAB_SOURCES,
+                            ),
+                        ],
+                        id=ids.TABS,
+                        active_tab="map",
+                        className="mb-3 no-print",
+                    ),
+                ],
+                fluid=True,
+                className="pt-3",
+            ),
+            html.Footer(
+                dbc.Container(tr("app.footer", tag=html.Small), fluid=True),
+                className="app-footer",
+            ),
+        ],
+        lang=lang,
+    )

@@ -1,0 +1,174 @@
+"""What the callbacks read: the loaded catalog plus lookups computed once at start-up.
+
+Read-only after construction, so sharing it between users and threads is safe. Per-user
+state lives in the browser (component values, the URL), never here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from analysis.areas import care_counts, service_counts
+from layers.base import LEVELS, Layer, Metric
+from layers.boundaries import Geography
+from layers.catalog import Catalog
+
+FOCUS_DEPARTMENTS = ("15", "08", "16", "21", "17")  # Lima, Cusco, Loreto, Puno, Madre de Dios
+DEFAULT_METRIC = "poverty_2018"
+DEFAULT_LEVEL = "department"
+NATIONAL = "PE"  # the focus value meaning "all Peru"
+
+
+@dataclass(frozen=True)
+class MapState:
+    """A validated view of the map. Built only through `Model.state`, never trusted raw."""
+
+    level: str = DEFAULT_LEVEL
+    focus: str = ""
+    metric: str = DEFAULT_METRIC
+    year: str = ""
+    services: tuple[str, ...] = ()
+    basemap: bool = False
+
+
+@dataclass
+class Model:
+    catalog: Catalog
+    geo: Geography = field(init=False)
+    values: dict[tuple[str, str, str], pd.DataFrame] = field(init=False)
+    points: pd.DataFrame = field(init=False)
+    care: pd.DataFrame | None = field(init=False)
+    counts: dict[str, pd.DataFrame] = field(init=False)
+    geo_version: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.geo = self.catalog.geo
+        table = self.catalog.area_values()
+        self.values = {
+            key: frame.set_index("code")[["value", "low", "high", "flag"]]
+            for key, frame in table.groupby(["metric", "level", "year"], sort=False)
+        }
+        self.points = self.catalog.service_points()
+        self.care = self.catalog.frame("care") if self.catalog.available("care") else None
+        self.counts = {}
+        for level in LEVELS:
+            codes = self.geo.codes(level)
+            counts = service_counts(self.points, codes, level) if len(self.points) else pd.DataFrame(index=codes)
+            if self.care is not None:
+                counts["care"] = care_counts(self.care, codes, level)
+            self.counts[level] = counts
+        digest = hashlib.sha256()
+        for level in LEVELS:
+            digest.update(self.geo.geojson_bytes(level)[:4096])
+            digest.update(str(len(self.geo.geojson_bytes(level))).encode())
+        self.geo_version = digest.hexdigest()[:10]
+
+    # ------------------------------------------------------------- catalogue views
+
+    @property
+    def metrics(self) -> dict[str, tuple[Layer, Metric]]:
+        return self.catalog.metrics
+
+    @property
+    def service_layers(self) -> list[Layer]:
+        """Point layers and CARE counts that loaded, in registry order."""
+        return [
+            layer
+            for layer in self.catalog.layers_of_kind("points", "counts")
+            if self.catalog.available(layer.id)
+        ]
+
+    @property
+    def service_ids(self) -> tuple[str, ...]:
+        return tuple(layer.id for layer in self.service_layers)
+
+    def metric(self, metric_id: str) -> Metric:
+        return self.metrics[metric_id][1]
+
+    def area_values(self, metric: str, level: str, year: str, codes: pd.Index) -> pd.DataFrame:
+        """Values for `codes` (NaN = sin dato), in the order of `codes`."""
+        frame = self.values.get((metric, level, year))
+        if frame is None:
+            return pd.DataFrame(
+                {"value": np.nan, "low": np.nan, "high": np.nan, "flag": ""}, index=codes
+            )
+        out = frame.reindex(codes)
+        out["flag"] = out["flag"].fillna("")
+        return out
+
+    # ----------------------------------------------------------------- validation
+
+    def state(
+        self,
+        level: object = None,
+        focus: object = None,
+        metric: object = None,
+        year: object = None,
+        services: object = None,
+        basemap: object = None,
+    ) -> tuple[MapState, list[str]]:
+        """A MapState from untrusted values (URL, callback arguments), plus what was wrong.
+
+        Every unknown value falls back to a default; the returned problems name the
+        parameter (e.g. "level") so the UI can say which part of a link was ignored.
+        """
+        problems: list[str] = []
+        if level in (None, ""):
+            level = DEFAULT_LEVEL
+        elif level not in LEVELS:
+            problems.append("level")
+            level = DEFAULT_LEVEL
+        if focus in (None, "", NATIONAL):
+            focus = ""
+        elif focus not in FOCUS_DEPARTMENTS:
+            problems.append("focus")
+            focus = ""
+        if metric in (None, ""):
+            metric = DEFAULT_METRIC if DEFAULT_METRIC in self.metrics else next(iter(self.metrics), "")
+        elif metric not in self.metrics:
+            problems.append("metric")
+            metric = DEFAULT_METRIC if DEFAULT_METRIC in self.metrics else next(iter(self.metrics), "")
+        years = self.metric(metric).years if metric else ()
+        if year in (None, ""):
+            year = years[-1] if years else ""
+        elif year not in years:
+            problems.append("year")
+            year = years[-1] if years else ""
+        if services in (None, ""):
+            services = ()
+        if isinstance(services, str):
+            services = tuple(s for s in services.split(",") if s)
+        if not isinstance(services, (list, tuple)) or not all(isinstance(s, str) for s in services):
+            problems.append("services")
+            services = ()
+        unknown = [s for s in services if s not in self.service_ids]
+        if unknown:
+            problems.append("services")
+        chosen = tuple(s for s in self.service_ids if s in services)
+        if basemap in (None, "", False, "0", 0, "off"):
+            basemap = False
+        elif basemap in (True, "1", 1, "on", "osm"):
+            basemap = True
+        else:
+            problems.append("basemap")
+            basemap = False
+        return (
+            MapState(level=level, focus=focus, metric=metric, year=year, services=chosen, basemap=basemap),
+            problems,
+        )
+
+    @lru_cache(maxsize=64)
+    def area_table(self, level: str, focus: str) -> pd.DataFrame:
+        """Areas of a level within the focus, with names for hover."""
+        table = self.geo.areas[level]
+        if focus:
+            table = table[table["ubigeo_dep"] == focus]
+        return table
+
+    def __hash__(self) -> int:  # lru_cache on methods: one model per app
+        return id(self)

@@ -1,0 +1,188 @@
+"""Click an area: its profile (need, services present, nearest of each type). Click a marker:
+the unit and the source behind it."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, ctx, html
+
+from analysis.areas import nearest_care_province, nearest_services
+
+from . import ids
+from .i18n import fmt_km, pick, safe_lang, t
+from .map_figure import value_text
+from .model import MapState, Model
+
+
+def clicked_id(click: object) -> str | None:
+    """The feature id carried in customdata[0] of a click, or None for anything else."""
+    try:
+        point = click["points"][0]  # type: ignore[index]
+        value = point["customdata"][0]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, str) and len(value) <= 80 else None
+
+
+def hint(lang: str, problem: str | None = None):
+    children = [html.H2(t(lang, "profile.title"), className="h6"), html.P(t(lang, "profile.hint"), className="text-muted")]
+    if problem:
+        children.append(html.P(problem, className="text-danger small"))
+    return children
+
+
+def need_rows(model: Model, level: str, code: str, lang: str) -> list:
+    rows = []
+    for metric_id, (_, metric) in model.metrics.items():
+        if level not in metric.levels:
+            continue
+        year = metric.years[-1]
+        frame = model.area_values(metric_id, level, year, pd.Index([code]))
+        row = frame.iloc[0]
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(f"{pick(metric.title, lang)}", scope="row", className="fw-normal"),
+                    html.Td(year),
+                    html.Td(value_text(row, metric.decimals, pick(metric.unit, lang), lang)),
+                ]
+            )
+        )
+    return rows
+
+
+def service_rows(model: Model, level: str, code: str, lang: str) -> list:
+    counts = model.counts[level]
+    rows = []
+    for layer in model.service_layers:
+        if layer.id not in counts:
+            continue
+        n = int(counts.loc[code, layer.id]) if code in counts.index else 0
+        covered = layer.coverage is None or code[:2] in layer.coverage
+        label = pick(layer.title, lang)
+        if layer.id == "care" and level == "district":
+            label = t(lang, "profile.care_in_province")
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(label, scope="row", className="fw-normal"),
+                    html.Td(str(n) if covered else t(lang, "value.no_data"), className="text-end"),
+                ]
+            )
+        )
+    return rows
+
+
+def nearest_rows(model: Model, lat: float, lon: float, lang: str) -> list:
+    rows = []
+    nearest = nearest_services(lat, lon, model.points)
+    for layer in model.service_layers:
+        if layer.kind == "counts":
+            continue
+        if layer.id not in nearest.index:
+            continue
+        best = nearest.loc[layer.id]
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(pick(layer.short, lang), scope="row", className="fw-normal"),
+                    html.Td(fmt_km(float(best["km"]), lang), className="text-end"),
+                    html.Td(f"{best['name']}" + ("" if best["status"] == "verified" else f" ({t(lang, 'status.' + best['status'])})")),
+                ]
+            )
+        )
+    if model.care is not None:
+        found = nearest_care_province(lat, lon, model.care)
+        if found:
+            province, km = found
+            rows.append(
+                html.Tr(
+                    [
+                        html.Th("CARE", scope="row", className="fw-normal"),
+                        html.Td(fmt_km(km, lang), className="text-end"),
+                        html.Td(t(lang, "profile.care_province", name=model.geo.name("province", province))),
+                    ]
+                )
+            )
+    return rows
+
+
+def small_table(rows: list) -> html.Table:
+    return html.Table(html.Tbody(rows), className="table table-sm mb-2")
+
+
+def area_profile(model: Model, state: MapState, code: str, lang: str):
+    area = model.geo.area(state.level, code)
+    title = area["name"]
+    where = []
+    if state.level == "district":
+        where = [area["province"], area["department"]]
+    elif state.level == "province":
+        where = [area["department"]]
+    return [
+        html.H2(title, className="h5 mb-0"),
+        html.Div(
+            f"{t(lang, 'level.' + state.level)} · UBIGEO {code}" + (f" · {', '.join(where)}" if where else ""),
+            className="text-muted small mb-2",
+        ),
+        html.H3(t(lang, "profile.need"), className="h6 mt-2"),
+        small_table(need_rows(model, state.level, code, lang)),
+        html.H3(t(lang, "profile.services"), className="h6 mt-2"),
+        small_table(service_rows(model, state.level, code, lang)),
+        html.H3(t(lang, "profile.nearest"), className="h6 mt-2"),
+        small_table(nearest_rows(model, float(area["lat"]), float(area["lon"]), lang)),
+        html.P(t(lang, "profile.nearest_note", place=area["capital_name"]), className="small-note"),
+    ]
+
+
+def service_profile(model: Model, service_id: str, lang: str):
+    row = model.points[model.points["id"] == service_id]
+    if row.empty:
+        return None
+    row = row.iloc[0]
+    layer = model.catalog.layer(row["service"])
+    children = [
+        html.H2(row["name"], className="h5 mb-0"),
+        html.Div(pick(layer.title, lang), className="text-muted small mb-2"),
+        html.Ul(
+            [
+                html.Li(t(lang, f"status.{row['status']}")),
+                html.Li(t(lang, f"precision.{row['precision']}")),
+            ]
+            + ([html.Li(f"UBIGEO {row['ubigeo']}")] if row["ubigeo"] else []),
+            className="small",
+        ),
+    ]
+    if row["service"] in ("fistrap", "pnp_trata"):
+        seats = model.catalog.loaded[row["service"]].source
+        index = int(service_id.rsplit(":", 1)[1])
+        seat = seats.iloc[index]
+        children += [
+            html.H3(t(lang, "profile.source"), className="h6"),
+            html.P([html.A(seat["source_title"], href=seat["source_url"], target="_blank", rel="noopener"), f" ({seat['source_date']})"], className="small"),
+            html.Blockquote(f"«{seat['quote']}»", className="small fst-italic"),
+        ]
+    return children
+
+
+def register(app, model: Model) -> None:
+    @app.callback(
+        Output(ids.PROFILE, "children"),
+        Input(ids.MAP, "clickData"),
+        Input(ids.LANG, "value"),
+        Input(ids.LEVEL, "value"),
+        Input(ids.FOCUS, "value"),
+    )
+    def show_profile(click, lang, level, focus):
+        lang = safe_lang(lang)
+        if ctx.triggered_id in (ids.LEVEL, ids.FOCUS):
+            return hint(lang)
+        state, _ = model.state(level=level, focus=focus)
+        feature = clicked_id(click)
+        if feature is None:
+            return hint(lang, t(lang, "profile.bad_click") if click else None)
+        if ":" in feature:
+            return service_profile(model, feature, lang) or hint(lang, t(lang, "profile.bad_click"))
+        if model.geo.area(state.level, feature) is None:
+            return hint(lang, t(lang, "profile.bad_click"))
+        return area_profile(model, state, feature, lang)

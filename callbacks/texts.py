@@ -1,0 +1,69 @@
+"""Language switch: static texts and the labels of every control."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State
+
+from . import ids
+from .i18n import safe_lang, t
+from .layout import focus_options, graph_config, level_options, metric_options, service_options, year_options
+from .model import Model
+
+
+def translate_statics(lang: str, keys: list[dict]) -> list[str]:
+    return [t(lang, key["key"]) for key in keys]
+
+
+def register(app, model: Model) -> None:
+    @app.callback(
+        Output(ids.i18n_all(), "children"),
+        Input(ids.LANG, "value"),
+        State(ids.i18n_all(), "id"),
+    )
+    def statics(lang, keys):
+        return translate_statics(safe_lang(lang), keys)
+
+    @app.callback(
+        Output(ids.TAB_MAP, "label"),
+        Output(ids.TAB_SOURCES, "label"),
+        Input(ids.LANG, "value"),
+    )
+    def tab_labels(lang):
+        lang = safe_lang(lang)
+        return t(lang, "tab.map"), t(lang, "tab.sources")
+
+    @app.callback(Output(ids.MAP, "config"), Input(ids.LANG, "value"), prevent_initial_call=True)
+    def map_config(lang):
+        return graph_config(safe_lang(lang))
+
+    @app.callback(
+        Output(ids.LEVEL, "options"),
+        Output(ids.FOCUS, "options"),
+        Output(ids.SERVICES, "options"),
+        Input(ids.LANG, "value"),
+    )
+    def control_labels(lang):
+        lang = safe_lang(lang)
+        return level_options(lang), focus_options(model, lang), service_options(model, lang)
+
+    @app.callback(
+        Output(ids.METRIC, "options"),
+        Input(ids.LANG, "value"),
+        Input(ids.LEVEL, "value"),
+    )
+    def metric_labels(lang, level):
+        state, _ = model.state(level=level)
+        return metric_options(model, state.level, safe_lang(lang))
+
+    @app.callback(
+        Output(ids.YEAR, "options"),
+        Output(ids.YEAR, "value"),
+        Input(ids.METRIC, "value"),
+        State(ids.YEAR, "value"),
+    )
+    def years(metric, year):
+        state, _ = model.state(metric=metric)
+        options = year_options(model, state.metric)
+        values = [o["value"] for o in options]
+        keep = year if year in values else (values[-1] if values else None)
+        return options, keep

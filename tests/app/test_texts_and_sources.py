@@ -1,0 +1,105 @@
+import json
+import re
+from pathlib import Path
+
+import pytest
+from dash import html
+
+from callbacks.i18n import LOCALE_DIR, catalog, fmt_number, t
+from callbacks.map import caption
+from callbacks.map_figure import value_text
+from callbacks.model import MapState
+from callbacks.sources import sources_panel
+from callbacks.url_state import parse_query, state_from_query
+from layers import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def text_of(component) -> str:
+    return json.dumps(component, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+
+
+def test_both_languages_have_the_same_keys_and_no_empty_text():
+    es, en = catalog("es"), catalog("en")
+    assert set(es) == set(en)
+    assert all(v.strip() for v in list(es.values()) + list(en.values()))
+    differ = [k for k in es if es[k] == en[k] and not re.fullmatch(r"[<{}\w\s]*", es[k])]
+    assert len(differ) < 3, differ  # texts are translated, not copied
+
+
+def test_every_key_used_in_code_exists():
+    used = set()
+    for path in list((ROOT / "callbacks").glob("*.py")) + [ROOT / "app.py"]:
+        source = path.read_text()
+        used |= set(re.findall(r'\bt\(lang, ["\']([a-z_]+\.[a-z_.]+)["\']', source))
+        used |= set(re.findall(r'\btr\(["\']([a-z_]+\.[a-z_.]+)["\']', source))
+    used |= {f"status.{s}" for s in ("verified", "weak", "claim")}
+    used |= {f"precision.{p}" for p in ("exact", "other_district", "district_centroid", "seat_city",
+                                        "department_assumed", "district_capital", "unknown")}
+    used |= {f"level.{lv}" for lv in ("department", "region", "province", "district")}
+    missing = sorted(k for k in used if k not in catalog("es"))
+    assert not missing and len(used) > 40
+
+
+def test_numbers_read_as_each_language_writes_them():
+    assert fmt_number(1052977, 0, "es") == "1\u00a0052\u00a0977"
+    assert fmt_number(27.64, 1, "es") == "27,6"
+    assert fmt_number(1052977, 0, "en") == "1,052,977"
+    assert fmt_number(float("nan"), 1, "es") == "sin dato"
+    assert fmt_number(None, 1, "en") == "no data"
+
+
+def test_small_counts_read_as_less_than_five():
+    import pandas as pd
+
+    row = pd.Series({"value": float("nan"), "low": float("nan"), "high": float("nan"), "flag": "suppressed"})
+    assert value_text(row, 0, "casos", "es") == "<5 casos"
+
+
+def test_caption_names_source_year_licence_and_level(model):
+    text = text_of(caption(model, MapState(metric="poverty_2018", year="2018"), "es"))
+    assert "INEI" in text and "2018" in text and "licencia MIT" in text and "distrito" in text
+    text_en = text_of(caption(model, MapState(level="district", metric="cem_cases", year="2024"), "en"))
+    assert "exists only at level" in text_en
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_sources_panel_is_built_from_every_layers_provenance(model, lang):
+    text = text_of(sources_panel(model, lang))
+    for layer in REGISTRY:
+        assert layer.provenance.source[lang] in text
+        assert layer.provenance.licence in text
+        for path in layer.provenance.files:
+            assert path in text
+    assert "080915" in text  # the poverty join lists what did not match
+
+
+def test_url_state_round_trip(model):
+    lang, state, problems = state_from_query(
+        model, "?lang=en&level=district&focus=16&metric=rural_share&year=2023&services=upe,care&basemap=1"
+    )
+    assert (lang, state.level, state.focus, state.metric, state.year) == ("en", "district", "16", "rural_share", "2023")
+    assert state.services == ("upe", "care") and state.basemap and not problems
+
+
+@pytest.mark.parametrize(
+    "query, bad",
+    [
+        ("?level=planet", {"level"}),
+        ("?focus=99&lang=fr", {"focus", "lang"}),
+        ("?metric=poverty_2018&year=2024", {"year"}),
+        ("?services=upe,<img>&hack=1", {"services", "hack"}),
+        ("?" + "a" * 5000, {"query"}),
+        ("?%zz=%%%", {"%zz"}),
+    ],
+)
+def test_malformed_links_are_ignored_with_the_names_of_what_was_wrong(model, query, bad):
+    lang, state, problems = state_from_query(model, query)
+    assert bad <= set(problems)
+    assert state.metric in model.metrics
+
+
+def test_parse_query_keeps_the_last_value():
+    values, problems = parse_query("?level=district&level=province")
+    assert values["level"] == "province" and not problems

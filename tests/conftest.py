@@ -1,0 +1,82 @@
+"""Shared fixtures: the real data directory, loaded once per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from layers.catalog import Catalog
+from layers.datadir import DataDir, default_data_dir
+
+REQUIRE_BROWSER = os.environ.get("COBERTURA_REQUIRE_BROWSER") == "1"
+CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pytest_configure(config):
+    data = default_data_dir()
+    if not (data / "boundaries").is_dir():
+        raise pytest.UsageError(
+            f"Cobertura's tests need the public data directory; {data} is missing. "
+            "Set COBERTURA_DATA_DIR to the folder holding boundaries/, population/, ..."
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's chromium + chromium-driver. Locally they are skipped
+    with a reason when absent; in CI (COBERTURA_REQUIRE_BROWSER=1) they must run."""
+    if REQUIRE_BROWSER or (Path(CHROMIUM).exists() and shutil.which("chromedriver")):
+        return
+    skip = pytest.mark.skip(reason="chromium/chromedriver not installed (apt-get install chromium chromium-driver)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_setup_options():
+    """Chromium flags for dash[testing]: headless, no background traffic to the internet."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    return options
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> DataDir:
+    return DataDir()
+
+
+@pytest.fixture(scope="session")
+def catalog(data_dir) -> Catalog:
+    catalog = Catalog.load(data_dir)
+    assert not catalog.errors, catalog.errors
+    return catalog
+
+
+@pytest.fixture(scope="session")
+def geo(catalog):
+    return catalog.geo
+
+
+@pytest.fixture(scope="session")
+def model(catalog):
+    from callbacks.model import Model
+
+    return Model(catalog)

@@ -1,0 +1,98 @@
+"""A missing or altered data file fails with a message that names it; one bad layer does
+not take the others down."""
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from layers.catalog import Catalog
+from layers.datadir import DataDir, DataFileError, ManifestEntry, default_data_dir, read_manifest
+
+
+def tiny_manifest(tmp_path: Path, content: bytes) -> dict:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "f.csv").write_bytes(content)
+    sha = hashlib.sha256(content).hexdigest()
+    return {"x/f.csv": ManifestEntry("x/f.csv", sha, len(content), "MIT", "test", "")}
+
+
+def test_a_file_with_the_expected_hash_is_served(tmp_path):
+    manifest = tiny_manifest(tmp_path, b"a,b\n1,2\n")
+    assert DataDir(tmp_path, manifest).path("x/f.csv") == tmp_path / "x" / "f.csv"
+
+
+def test_altered_file_names_itself_and_the_expected_hash(tmp_path):
+    manifest = tiny_manifest(tmp_path, b"a,b\n1,2\n")
+    (tmp_path / "x" / "f.csv").write_bytes(b"a,b\n1,3\n")
+    with pytest.raises(DataFileError) as err:
+        DataDir(tmp_path, manifest).path("x/f.csv")
+    assert "x/f.csv" in str(err.value)
+    assert manifest["x/f.csv"].sha256 in str(err.value)
+
+
+def test_missing_file_names_itself(tmp_path):
+    manifest = tiny_manifest(tmp_path, b"1")
+    (tmp_path / "x" / "f.csv").unlink()
+    with pytest.raises(DataFileError, match=r"x/f\.csv: missing"):
+        DataDir(tmp_path, manifest).path("x/f.csv")
+
+
+def test_unlisted_file_is_refused(tmp_path):
+    with pytest.raises(DataFileError, match="not listed"):
+        DataDir(tmp_path, {}).path("other.csv")
+
+
+def test_manifest_matches_the_shared_sha256sums():
+    sums = {}
+    for line in (default_data_dir() / "SHA256SUMS").read_text().splitlines():
+        sha, path = line.split()
+        sums[path.removeprefix("./")] = sha
+    manifest = read_manifest()
+    assert {p: e.sha256 for p, e in manifest.items()} == sums
+    assert all(e.licence and e.origin for e in manifest.values())
+
+
+def test_env_variable_chooses_the_data_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("COBERTURA_DATA_DIR", str(tmp_path))
+    assert default_data_dir() == tmp_path
+
+
+def mirror(data_dir: Path, tmp_path: Path) -> Path:
+    """A copy of the data directory made of symlinks, so single files can be swapped."""
+    root = tmp_path / "data"
+    for path in read_manifest():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(data_dir / path, target)
+    return root
+
+
+def test_a_corrupt_file_makes_only_its_layer_unavailable(tmp_path):
+    root = mirror(default_data_dir(), tmp_path)
+    upe = root / "facilities" / "mimp_upe.csv"
+    upe.unlink()
+    upe.write_text("id,codigo\n1,2\n")
+    catalog = Catalog.load(DataDir(root))
+    assert set(catalog.errors) == {"upe"}
+    assert "facilities/mimp_upe.csv" in catalog.errors["upe"]
+    assert "00b9b86f" in catalog.errors["upe"]  # the expected sha256 is named
+    assert catalog.available("poverty2018") and catalog.available("fistrap")
+
+
+def test_a_file_that_passes_the_hash_check_but_breaks_validation_is_named(tmp_path):
+    root = mirror(default_data_dir(), tmp_path)
+    upe = root / "facilities" / "mimp_upe.csv"
+    upe.unlink()
+    upe.write_text("id,codigo,nombre\n1,UPE1,x\n")
+    catalog = Catalog.load(DataDir(root, verify=False))
+    assert "facilities/mimp_upe.csv: missing column(s)" in catalog.errors["upe"]
+
+
+def test_missing_boundaries_are_fatal_and_say_which_file(tmp_path):
+    root = mirror(default_data_dir(), tmp_path)
+    (root / "boundaries" / "peru_distritos_s0025.geojson").unlink()
+    catalog = Catalog.load(DataDir(root))
+    assert "boundaries/peru_distritos_s0025.geojson: missing" in catalog.fatal
+    assert all(not catalog.available(layer.id) for layer in catalog.layers)
