@@ -1,6 +1,7 @@
 """The map page in a real headless Chromium (Debian chromium + chromium-driver)."""
 
 import json
+import os
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from selenium.webdriver.common.by import By
 from app import create_app
 
 pytestmark = pytest.mark.browser
-PORT = 8058
+PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058"))
 
 MAP_STATE_JS = """
 var gd = document.querySelector('#map .js-plotly-plot');
