@@ -1,0 +1,35 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_coverage_command_prints_one_record_per_area_as_json():
+    out = run("coverage", "--service", "upe", "--km", "50", "--level", "department", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 25
+    loreto = next(r for r in rows if r["ubigeo"] == "16")
+    assert loreto["name"] == "Loreto"
+    assert loreto["rural_population"] == 314534
+    assert round(loreto["pct_rural_beyond"], 1) == 84.0
+    assert {"ubigeo", "name", "rural_population", "pct_rural_beyond", "median_km"} <= set(loreto)
+
+
+def test_coverage_command_csv_for_one_department():
+    out = run("coverage", "--service", "chain", "--km", "50", "--level", "province", "--department", "16", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].startswith("ubigeo,name,rural_population,")
+    assert len(lines) == 1 + 8 and all(line.startswith("16") for line in lines[1:])
+
+
+def test_bad_threshold_is_a_clear_error():
+    out = run("coverage", "--service", "upe", "--km", "-3")
+    assert out.returncode == 2 and "--km must be between" in out.stderr and "Traceback" not in out.stderr
