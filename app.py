@@ -18,6 +18,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask import Response, abort, request
 
+from callbacks import gaps as gap_callbacks
 from callbacks import map as map_callbacks
 from callbacks import profile as profile_callbacks
 from callbacks import sources as sources_callbacks
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         compress=True,
         external_scripts=[{"src": "/vendor/plotly-map.min.js"}] if has_bundle else [],
         update_title=None,
+        suppress_callback_exceptions=True,  # the gaps tab is rendered when first opened
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024
@@ -156,7 +158,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     model = Model(catalog)
     app.layout = lambda: build_layout(model)
     register_static_routes(app, model)
-    for module in (text_callbacks, url_callbacks, map_callbacks, profile_callbacks, sources_callbacks):
+    for module in (text_callbacks, url_callbacks, map_callbacks, profile_callbacks, sources_callbacks, gap_callbacks):
         module.register(app, model)
     app.cobertura_model = model  # for tests and benchmarks
     return app

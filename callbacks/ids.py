@@ -24,6 +24,25 @@ LAYER_STATUS = "layer-status"
 PRINT = "print-button"
 
 
+TAB_GAPS = "tab-gaps"
+GAP_CONTAINER = "gap-container"
+GAP_RENDERED = "gap-rendered"  # language the gaps tab was rendered in
+GAP_DRAWN = "gap-drawn"
+GAP_SERVICE = "gap-service"
+GAP_KM = "gap-km"
+GAP_LEVEL = "gap-level"
+GAP_FOCUS = "gap-focus"
+GAP_COLOUR = "gap-colour"
+GAP_WEIGHT = "gap-weight"  # pattern: {"type": GAP_WEIGHT, "component": ...}
+GAP_MAP = "gap-map"
+GAP_HEADLINE = "gap-headline"
+GAP_CAVEATS = "gap-caveats"
+GAP_TABLE = "gap-table"
+GAP_EXPORT_CSV = "gap-export-csv"
+GAP_EXPORT_XLSX = "gap-export-xlsx"
+GAP_DOWNLOAD = "gap-download"
+
+
 def i18n(key: str) -> dict:
     """Id of a static text that follows the language switch."""
     return {"type": "i18n", "key": key}

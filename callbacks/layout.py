@@ -186,6 +186,8 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.STATE_SYNC),
             dcc.Store(id=ids.MAP_DRAWN),
+            dcc.Store(id=ids.GAP_DRAWN),
+            dcc.Store(id=ids.GAP_RENDERED),
             header,
             dbc.Container(
                 [
@@ -193,6 +195,12 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
                     dbc.Tabs(
                         [
                             dbc.Tab(map_tab, label=t(lang, "tab.map"), tab_id="map", id=ids.TAB_MAP),
+                            dbc.Tab(
+                                html.Div(id=ids.GAP_CONTAINER, className="gaps"),
+                                label=t(lang, "tab.gaps"),
+                                tab_id="gaps",
+                                id=ids.TAB_GAPS,
+                            ),
                             dbc.Tab(
                                 html.Div(id=ids.SOURCES, className="sources py-3"),
                                 label=t(lang, "tab.sources"),

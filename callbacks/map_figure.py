@@ -16,6 +16,7 @@ browser downloads once per level and caches. A metric switch patches trace 2 onl
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -120,26 +121,55 @@ def _json_list(array: np.ndarray) -> list:
     return [None if not np.isfinite(x) else round(float(x), 4) for x in array]
 
 
-def value_trace_update(model: Model, state: MapState, lang: str) -> dict:
-    """The parts of the value trace that depend on metric and year (what a Patch sends)."""
-    layer, metric = model.metrics[state.metric]
-    areas = model.area_table(state.level, state.focus)
-    codes = areas.index
+@dataclass(frozen=True)
+class ValueSpec:
+    """What the value trace shows: values for the areas on screen and how to read them.
+
+    frame: value, low, high, flag per area code (in the order of the areas on screen);
+    texts: optional hover text per area (default: `value_text`).
+    """
+
+    frame: pd.DataFrame
+    title: str
+    unit: str
+    period: str
+    decimals: int
+    colorscale: str
+    is_count: bool = False
+    from_zero: bool = False
+    texts: list[str] | None = None
+
+
+def metric_spec(model: Model, state: MapState, lang: str) -> ValueSpec:
+    """The spec of a layer metric (the Mapa tab)."""
+    _, metric = model.metrics[state.metric]
+    codes = model.area_table(state.level, state.focus).index
     available = state.level in metric.levels
-    frame = model.area_values(state.metric, state.level, state.year, codes) if available else (
-        model.area_values("", state.level, "", codes)
+    frame = model.area_values(state.metric if available else "", state.level, state.year, codes)
+    return ValueSpec(
+        frame=frame,
+        title=pick(metric.title, lang),
+        unit=pick(metric.unit, lang),
+        period=state.year,
+        decimals=metric.decimals,
+        colorscale=metric.colorscale,
+        is_count=metric.is_count,
+        from_zero=metric.unit["en"].startswith("%"),
     )
-    unit = pick(metric.unit, lang)
-    texts = [value_text(row, metric.decimals, unit, lang) for _, row in frame.iterrows()]
+
+
+def value_trace_update(spec: ValueSpec, lang: str) -> dict:
+    """The parts of the value trace that depend on the values (what a Patch sends)."""
+    frame = spec.frame
+    texts = spec.texts or [value_text(row, spec.decimals, spec.unit, lang) for _, row in frame.iterrows()]
     coloured = frame["value"].where(frame["flag"] != FLAG_SUPPRESSED)
-    z, axis = colour_values(coloured, metric.is_count, from_zero=metric.unit["en"].startswith("%"))
-    title = pick(metric.title, lang)
+    z, axis = colour_values(coloured, spec.is_count, from_zero=spec.from_zero)
     colorbar = {
-        "title": {"text": f"{unit}<br>{state.year}", "side": "top"},
+        "title": {"text": f"{spec.unit}<br>{spec.period}", "side": "top"},
         "thickness": 12,
         "len": 0.55,
-        "x": 0.99,
-        "xanchor": "right",
+        "x": 0.01,  # over the Pacific, west of Peru: never over a focus department
+        "xanchor": "left",
         "y": 0.5,
         "bgcolor": "rgba(255,255,255,0.85)",
         "outlinewidth": 0,
@@ -148,26 +178,21 @@ def value_trace_update(model: Model, state: MapState, lang: str) -> dict:
         colorbar["tickvals"] = axis["tickvals"]
         colorbar["ticktext"] = [fmt_number(10**p, 0, lang) for p in axis["tickvals"]]
     else:
-        colorbar["tickformat"] = ",.0f" if metric.decimals == 0 else ",.1f"
-    hover = (
-        "<b>%{customdata[1]}</b> · %{customdata[0]}<br>"
-        + f"{title} {state.year}: " + "%{text}<br>%{customdata[2]}<extra></extra>"
-    )
+        colorbar["tickformat"] = ",.0f" if spec.decimals == 0 else ",.1f"
+    label = f"{spec.title} {spec.period}".strip()
     return {
         "z": _json_list(z),
         "text": texts,
         "zmin": axis["zmin"],
         "zmax": axis["zmax"],
-        "colorscale": colorscale(metric.colorscale),
+        "colorscale": colorscale(spec.colorscale),
         "colorbar": colorbar,
-        "hovertemplate": hover,
+        "hovertemplate": "<b>%{customdata[1]}</b> · %{customdata[0]}<br>" + f"{label}: " + "%{text}<br>%{customdata[2]}<extra></extra>",
         "base_hovertemplate": (
             "<b>%{customdata[1]}</b> · %{customdata[0]}<br>"
-            + f"{title} {state.year}: {t(lang, 'value.no_data')}"
+            + f"{label}: {t(lang, 'value.no_data')}"
             + "<br>%{customdata[2]}<extra></extra>"
         ),
-        "available": available,
-        "n_values": int(np.isfinite(z).sum()),
     }
 
 
@@ -297,13 +322,15 @@ def trace_index(model: Model) -> dict[str, list[int]]:
 # ------------------------------------------------------------------------ figure
 
 
-def build_figure(model: Model, state: MapState, lang: str, prefix: str = "/") -> dict:
+def build_figure(
+    model: Model, state: MapState, lang: str, prefix: str = "/", spec: ValueSpec | None = None
+) -> dict:
     """The whole figure for a level and focus (sent when the geometry changes)."""
     areas = model.area_table(state.level, state.focus)
     codes = list(areas.index)
     data_url = geojson_url(model, state.level, state.focus, prefix)
     cd = customdata(model, state.level, state.focus, lang)
-    update = value_trace_update(model, state, lang)
+    update = value_trace_update(spec or metric_spec(model, state, lang), lang)
     outline = {"line": {"color": LINE_COLOR, "width": 0.6 if state.level == "district" else 1.0}}
     dep_url = geojson_url(model, "department", "", prefix)
     traces: list[dict] = [
@@ -377,10 +404,12 @@ def build_figure(model: Model, state: MapState, lang: str, prefix: str = "/") ->
     }
 
 
-def metric_patch(model: Model, state: MapState, lang: str) -> Patch:
+def metric_patch(
+    model: Model, state: MapState, lang: str, spec: ValueSpec | None = None, patch: Patch | None = None
+) -> Patch:
     """Recolour the map for another metric or year: values only, no geometry."""
-    update = value_trace_update(model, state, lang)
-    patch = Patch()
+    update = value_trace_update(spec or metric_spec(model, state, lang), lang)
+    patch = patch if patch is not None else Patch()
     for key in ("z", "text", "zmin", "zmax", "colorscale", "colorbar", "hovertemplate"):
         patch["data"][VALUE][key] = update[key]
     patch["data"][BASE]["hovertemplate"] = update["base_hovertemplate"]

@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.areas import care_counts, service_counts
+from analysis.coverage import CoverageIndex
+from analysis.index import coverage_index
+from analysis.need import need_frame
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
 from layers.catalog import Catalog
@@ -45,6 +48,8 @@ class Model:
     care: pd.DataFrame | None = field(init=False)
     counts: dict[str, pd.DataFrame] = field(init=False)
     geo_version: str = field(init=False)
+    coverage: CoverageIndex | None = field(init=False)
+    need: dict[str, pd.DataFrame] = field(init=False)
 
     def __post_init__(self) -> None:
         self.geo = self.catalog.geo
@@ -62,6 +67,8 @@ class Model:
             if self.care is not None:
                 counts["care"] = care_counts(self.care, codes, level)
             self.counts[level] = counts
+        self.coverage = coverage_index(self.catalog)
+        self.need = {level: need_frame(table, self.geo.codes(level), level) for level in LEVELS}
         digest = hashlib.sha256()
         for level in LEVELS:
             digest.update(self.geo.geojson_bytes(level)[:4096])

@@ -25,12 +25,13 @@ def register(app, model: Model) -> None:
 
     @app.callback(
         Output(ids.TAB_MAP, "label"),
+        Output(ids.TAB_GAPS, "label"),
         Output(ids.TAB_SOURCES, "label"),
         Input(ids.LANG, "value"),
     )
     def tab_labels(lang):
         lang = safe_lang(lang)
-        return t(lang, "tab.map"), t(lang, "tab.sources")
+        return t(lang, "tab.map"), t(lang, "tab.gaps"), t(lang, "tab.sources")
 
     @app.callback(Output(ids.MAP, "config"), Input(ids.LANG, "value"), prevent_initial_call=True)
     def map_config(lang):
