@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES: tuple[str, ...] = ("analysis.coverage_cli",)
+COMMAND_MODULES: tuple[str, ...] = ("analysis.coverage_cli", "analysis.suggest_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

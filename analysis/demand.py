@@ -28,6 +28,7 @@ class Demand:
     ubigeo : district code (text)
     synthetic : True for a district-centroid point standing in for missing centres
     name : populated-centre name ("" for synthetic points)
+    code : INEI populated-centre code ("" for synthetic points)
     """
 
     lat: np.ndarray
@@ -37,6 +38,7 @@ class Demand:
     ubigeo: np.ndarray
     synthetic: np.ndarray
     name: np.ndarray
+    code: np.ndarray
 
     def __len__(self) -> int:
         return len(self.lat)
@@ -82,6 +84,7 @@ def build_demand(
                     "ubigeo": points["ubigeo"].astype(str).to_numpy(),
                     "synthetic": False,
                     "name": points["name"].astype(str).to_numpy(),
+                    "code": points["ccpp"].astype(str).to_numpy() if "ccpp" in points else "",
                 }
             )
         )
@@ -98,6 +101,7 @@ def build_demand(
                         "ubigeo": missing.index.astype(str).to_numpy(),
                         "synthetic": True,
                         "name": "",
+                        "code": "",
                     }
                 )
             )
@@ -110,4 +114,5 @@ def build_demand(
         ubigeo=df["ubigeo"].to_numpy(str),
         synthetic=df["synthetic"].to_numpy(bool),
         name=df["name"].to_numpy(str),
+        code=df["code"].to_numpy(str),
     )

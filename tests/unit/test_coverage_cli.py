@@ -33,3 +33,21 @@ def test_coverage_command_csv_for_one_department():
 def test_bad_threshold_is_a_clear_error():
     out = run("coverage", "--service", "upe", "--km", "-3")
     assert out.returncode == 2 and "--km must be between" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_suggest_command_prints_sites_and_total_gain():
+    out = run("suggest", "--service", "upe", "--n", "5", "--km", "50", "--departments", "16", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert len(result["sites"]) == 5
+    first = result["sites"][0]
+    assert {"ubigeo", "name", "lat", "lon", "gain"} <= set(first)
+    assert first["ubigeo"].startswith("16") and first["gain"] > 0
+    gains = [s["gain"] for s in result["sites"]]
+    assert gains == sorted(gains, reverse=True)  # greedy: marginal gains never grow
+    assert abs(result["total_gain"] - sum(gains)) < 0.5
+
+
+def test_suggest_refuses_a_million_sites():
+    out = run("suggest", "--service", "upe", "--n", "1000000", "--departments", "16")
+    assert out.returncode == 2 and "--n must be between 1 and 20" in out.stderr
