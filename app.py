@@ -20,6 +20,7 @@ from flask import Response, abort, request
 
 from callbacks import gaps as gap_callbacks
 from callbacks import map as map_callbacks
+from callbacks import plan as plan_callbacks
 from callbacks import profile as profile_callbacks
 from callbacks import sources as sources_callbacks
 from callbacks import texts as text_callbacks
@@ -158,7 +159,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     model = Model(catalog)
     app.layout = lambda: build_layout(model)
     register_static_routes(app, model)
-    for module in (text_callbacks, url_callbacks, map_callbacks, profile_callbacks, sources_callbacks, gap_callbacks):
+    for module in (text_callbacks, url_callbacks, map_callbacks, profile_callbacks, sources_callbacks, gap_callbacks, plan_callbacks):
         module.register(app, model)
     app.cobertura_model = model  # for tests and benchmarks
     return app

@@ -23,10 +23,12 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_updat
 from analysis.coverage import CHAIN, CHAIN_MEMBERS, GAP_LEVELS
 from analysis.gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from analysis.gaps import gap_report, totals
+from analysis.scenario import scenario_km
 
 from . import ids
 from .i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, safe_lang, t
-from .map_figure import ValueSpec, build_figure, metric_patch, services_patch
+from .map_figure import FIRST_SERVICE_TRACE, ValueSpec, build_figure, metric_patch, services_patch
+from .plan import Scenario, all_gains, plan_card, scenario_from, scenario_traces, summary, unit_list
 from .model import FOCUS_DEPARTMENTS, NATIONAL, MapState, Model
 
 DEFAULT_KM = 50.0
@@ -148,13 +150,24 @@ def area_text(row: pd.Series, colour: str, lang: str) -> str:
         median=fmt_km(row["median_km"], lang),
     )
     if colour == "index":
-        return t(lang, "gaps.hover_index", index=fmt_number(row["gap_index"], 1, lang), need=fmt_number(row["need"], 2, lang)) + "<br>" + base
+        return (
+            t(
+                lang,
+                "gaps.hover_index",
+                index=fmt_number(row["gap_index"], 1, lang),
+                need=fmt_number(row["need"], 2, lang),
+            )
+            + "<br>"
+            + base
+        )
     return base
 
 
 def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> ValueSpec:
     column = "pct_rural_beyond" if gs.colour == "pct" else "gap_index"
-    frame = pd.DataFrame({"value": view[column].to_numpy(float), "low": np.nan, "high": np.nan, "flag": ""}, index=view.index)
+    frame = pd.DataFrame(
+        {"value": view[column].to_numpy(float), "low": np.nan, "high": np.nan, "flag": ""}, index=view.index
+    )
     label = service_label(model, gs.service, lang)
     km = fmt_number(gs.km, 0, lang)
     if gs.colour == "pct":
@@ -181,7 +194,7 @@ def map_state(gs: GapState) -> MapState:
     return MapState(level=gs.level, focus=gs.focus, services=gs.members)
 
 
-def headline(model: Model, gs: GapState, view: pd.DataFrame, lang: str):
+def headline(model: Model, gs: GapState, view: pd.DataFrame, lang: str, baseline: pd.DataFrame | None = None):
     tot = totals(view)
     where = model.geo.name("department", gs.focus) if gs.focus else t(lang, "gaps.peru")
     label = service_label(model, gs.service, lang)
@@ -206,10 +219,36 @@ def headline(model: Model, gs: GapState, view: pd.DataFrame, lang: str):
             className="lead mb-1",
         )
     ]
+    if baseline is not None:
+        base = totals(baseline)
+        change = base["rural_beyond"] - tot["rural_beyond"]
+        parts.append(
+            html.P(
+                t(
+                    lang,
+                    "plan.headline",
+                    gain=fmt_number(change, 0, lang),
+                    km=km,
+                    where=where,
+                    before=fmt_number(base["pct_rural_beyond"], 1, lang),
+                    after=fmt_number(tot["pct_rural_beyond"], 1, lang),
+                ),
+                className="plan-change mb-1",
+            )
+        )
     if gs.service == CHAIN:
-        parts.append(html.P(t(lang, "gaps.headline_chain", pct=fmt_number(tot["pct_population_within"], 1, lang), km=km), className="mb-1"))
+        parts.append(
+            html.P(
+                t(lang, "gaps.headline_chain", pct=fmt_number(tot["pct_population_within"], 1, lang), km=km),
+                className="mb-1",
+            )
+        )
     if tot["areas_known"] < tot["areas"]:
-        parts.append(html.P(t(lang, "gaps.partial", known=tot["areas_known"], total=tot["areas"]), className="small text-muted mb-1"))
+        parts.append(
+            html.P(
+                t(lang, "gaps.partial", known=tot["areas_known"], total=tot["areas"]), className="small text-muted mb-1"
+            )
+        )
     return parts
 
 
@@ -308,8 +347,14 @@ def method_rows(model: Model, gs: GapState, lang: str) -> list[tuple[str, str]]:
         (t(lang, "gaps.export.service"), service_label(model, gs.service, lang)),
         (t(lang, "gaps.export.threshold"), f"{fmt_number(gs.km, 0, lang)} km"),
         (t(lang, "gaps.export.level"), t(lang, f"level.{gs.level}")),
-        (t(lang, "gaps.export.focus"), model.geo.name("department", gs.focus) if gs.focus else t(lang, "focus.national")),
-        (t(lang, "gaps.export.weights"), ", ".join(f"{t(lang, 'gaps.col.' + c)} {fmt_number(w, 1, lang)}" for c, w in gs.weight_map.items())),
+        (
+            t(lang, "gaps.export.focus"),
+            model.geo.name("department", gs.focus) if gs.focus else t(lang, "focus.national"),
+        ),
+        (
+            t(lang, "gaps.export.weights"),
+            ", ".join(f"{t(lang, 'gaps.col.' + c)} {fmt_number(w, 1, lang)}" for c, w in gs.weight_map.items()),
+        ),
         (t(lang, "gaps.export.date"), dt.date.today().isoformat()),
         (t(lang, "gaps.export.formula"), t(lang, "gaps.formula")),
     ]
@@ -318,7 +363,9 @@ def method_rows(model: Model, gs: GapState, lang: str) -> list[tuple[str, str]]:
     for layer_id in layers:
         if model.catalog.available(layer_id):
             prov = model.catalog.layer(layer_id).provenance
-            rows.append((t(lang, "gaps.export.source"), f"{pick(prov.source, lang)} ({prov.year}); {prov.licence}; {prov.url}"))
+            rows.append(
+                (t(lang, "gaps.export.source"), f"{pick(prov.source, lang)} ({prov.year}); {prov.licence}; {prov.url}")
+            )
     return [(safe_cell(a), safe_cell(str(b))) for a, b in rows]
 
 
@@ -348,13 +395,15 @@ def export_name(model: Model, gs: GapState, extension: str) -> str:
 
 
 def service_options(model: Model, lang: str) -> list[dict]:
-    options = [{"label": pick(model.catalog.layer(s).title, lang), "value": s} for s in gap_services(model) if s != CHAIN]
+    options = [
+        {"label": pick(model.catalog.layer(s).title, lang), "value": s} for s in gap_services(model) if s != CHAIN
+    ]
     if CHAIN in gap_services(model):
         options.append({"label": t(lang, "gaps.chain_long"), "value": CHAIN})
     return options
 
 
-def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None):
+def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None, scenario: Scenario | None = None):
     """The tab's content, rendered when first opened and again on a language change
     (with the user's current choices)."""
     if model.coverage is None:
@@ -378,7 +427,9 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None)
         dbc.CardBody(
             [
                 html.Label(t(lang, "gaps.service"), htmlFor=ids.GAP_SERVICE, className="form-label fw-semibold"),
-                dbc.RadioItems(id=ids.GAP_SERVICE, options=service_options(model, lang), value=gs.service, className="mb-3"),
+                dbc.RadioItems(
+                    id=ids.GAP_SERVICE, options=service_options(model, lang), value=gs.service, className="mb-3"
+                ),
                 html.Label(t(lang, "gaps.threshold"), htmlFor=ids.GAP_KM, className="form-label fw-semibold"),
                 dcc.Slider(
                     id=ids.GAP_KM,
@@ -419,6 +470,57 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None)
         ),
         className="controls h-100",
     )
+    table_card = dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        html.H2(t(lang, "gaps.table_title"), className="h6 mb-0 me-auto"),
+                        dbc.Button(
+                            t(lang, "gaps.export_csv"),
+                            id=ids.GAP_EXPORT_CSV,
+                            size="sm",
+                            color="secondary",
+                            outline=True,
+                            className="me-2 no-print",
+                        ),
+                        dbc.Button(
+                            t(lang, "gaps.export_xlsx"),
+                            id=ids.GAP_EXPORT_XLSX,
+                            size="sm",
+                            color="secondary",
+                            outline=True,
+                            className="no-print",
+                        ),
+                        dcc.Download(id=ids.GAP_DOWNLOAD),
+                    ],
+                    className="d-flex align-items-center mb-2",
+                ),
+                dash_table.DataTable(
+                    id=ids.GAP_TABLE,
+                    columns=table_columns(gs, lang),
+                    data=[],
+                    page_action="custom",
+                    page_current=0,
+                    page_size=PAGE_SIZE,
+                    sort_action="custom",
+                    sort_mode="single",
+                    sort_by=[],
+                    style_table={"overflowX": "auto"},
+                    style_cell={
+                        "fontFamily": "inherit",
+                        "fontSize": "0.82rem",
+                        "padding": "4px 6px",
+                        "textAlign": "right",
+                    },
+                    style_cell_conditional=[{"if": {"column_id": "name"}, "textAlign": "left"}],
+                    style_header={"fontWeight": "600", "whiteSpace": "normal", "height": "auto"},
+                ),
+                html.P(t(lang, "gaps.table_note"), className="small text-muted mt-2 mb-0"),
+            ]
+        ),
+        className="mb-3",
+    )
     return html.Div(
         [
             dbc.Row(
@@ -430,9 +532,16 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None)
                                 dcc.Graph(
                                     id=ids.GAP_MAP,
                                     className="map-graph",
-                                    config={"displaylogo": False, "scrollZoom": True, "locale": lang,
-                                            "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
-                                    figure={"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}},
+                                    config={
+                                        "displaylogo": False,
+                                        "scrollZoom": True,
+                                        "locale": lang,
+                                        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+                                    },
+                                    figure={
+                                        "data": [],
+                                        "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
+                                    },
                                 ),
                             ],
                             className="map-card",
@@ -441,57 +550,38 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None)
                         className="mb-3",
                     ),
                     dbc.Col(
-                        dbc.Card(
-                            dbc.CardBody(
-                                [
-                                    html.Div(id=ids.GAP_HEADLINE, **{"aria-live": "polite"}),
-                                    html.Ul(id=ids.GAP_CAVEATS, className="small text-muted ps-3"),
-                                    html.Details(
-                                        [html.Summary(t(lang, "gaps.method_title")), html.P(t(lang, "gaps.formula"), className="small")],
-                                        className="small",
-                                    ),
-                                ]
+                        [
+                            dbc.Card(
+                                dbc.CardBody(
+                                    [
+                                        html.Div(id=ids.GAP_HEADLINE, **{"aria-live": "polite"}),
+                                        html.Ul(id=ids.GAP_CAVEATS, className="small text-muted ps-3"),
+                                        html.Details(
+                                            [
+                                                html.Summary(t(lang, "gaps.method_title")),
+                                                html.P(t(lang, "gaps.formula"), className="small"),
+                                            ],
+                                            className="small",
+                                        ),
+                                    ]
+                                ),
+                                className="mb-3",
                             ),
-                            className="h-100",
-                        ),
+                        ],
                         lg=3,
                         className="mb-3",
                     ),
                 ],
                 className="g-3",
             ),
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.Div(
-                            [
-                                html.H2(t(lang, "gaps.table_title"), className="h6 mb-0 me-auto"),
-                                dbc.Button(t(lang, "gaps.export_csv"), id=ids.GAP_EXPORT_CSV, size="sm", color="secondary", outline=True, className="me-2 no-print"),
-                                dbc.Button(t(lang, "gaps.export_xlsx"), id=ids.GAP_EXPORT_XLSX, size="sm", color="secondary", outline=True, className="no-print"),
-                                dcc.Download(id=ids.GAP_DOWNLOAD),
-                            ],
-                            className="d-flex align-items-center mb-2",
-                        ),
-                        dash_table.DataTable(
-                            id=ids.GAP_TABLE,
-                            columns=table_columns(gs, lang),
-                            data=[],
-                            page_action="custom",
-                            page_current=0,
-                            page_size=PAGE_SIZE,
-                            sort_action="custom",
-                            sort_mode="single",
-                            sort_by=[],
-                            style_table={"overflowX": "auto"},
-                            style_cell={"fontFamily": "inherit", "fontSize": "0.82rem", "padding": "4px 6px", "textAlign": "right"},
-                            style_cell_conditional=[{"if": {"column_id": "name"}, "textAlign": "left"}],
-                            style_header={"fontWeight": "600", "whiteSpace": "normal", "height": "auto"},
-                        ),
-                        html.P(t(lang, "gaps.table_note"), className="small text-muted mt-2 mb-0"),
-                    ]
-                ),
-                className="mb-3",
+            dbc.Row(
+                [
+                    dbc.Col(plan_card(model, lang, gs.service, gs.focus, (scenario or Scenario()).costs), lg=4),
+                    dbc.Col(table_card, lg=8),
+                ],
+                className="g-3",
             ),
+            dcc.Store(id=ids.SCENARIO, data=(scenario or Scenario()).record()),
         ],
         lang=lang,
     )
@@ -509,21 +599,71 @@ def state_from_record(model: Model, record: object) -> GapState:
 # ------------------------------------------------------------------------- callbacks
 
 
-def gap_update(model: Model, gs: GapState, drawn: object, page: object, sort_by: object, lang: str, prefix: str = "/"):
-    """Figure or Patch for the gap map, the new drawn record, headline, caveats, table."""
-    view = report_for(model, gs, None)
+def gap_update(
+    model: Model,
+    gs: GapState,
+    drawn: object,
+    page: object,
+    sort_by: object,
+    lang: str,
+    prefix: str = "/",
+    scenario: Scenario | None = None,
+):
+    """Everything the gaps view shows for one state and scenario.
+
+    Returns (map figure or Patch or no_update, drawn record, headline, caveats, table rows,
+    page count, table columns, scenario unit list, scenario summary).
+    """
+    scenario = scenario or Scenario()
+    km = scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
+    view = report_for(model, gs, km)
+    baseline = report_for(model, gs, None) if km is not None else None
     spec = gap_spec(model, gs, view, lang)
-    record = {"level": gs.level, "focus": gs.focus, "lang": lang, "values": [gs.service, gs.km, gs.colour, list(gs.weights)], "services": list(gs.members)}
-    if not isinstance(drawn, dict) or (drawn.get("level"), drawn.get("focus"), drawn.get("lang")) != (gs.level, gs.focus, lang):
+    gains = all_gains(model, scenario.units, gs.km)
+    record = {
+        "level": gs.level,
+        "focus": gs.focus,
+        "lang": lang,
+        "values": [gs.service, gs.km, gs.colour, list(gs.weights)],
+        "services": list(gs.members),
+        "scenario": scenario.record()["units"],
+        "plan": scenario.record(),
+    }
+    units_traces = scenario_traces(model, scenario.units, gains, gs.km, lang)
+    if not isinstance(drawn, dict) or (drawn.get("level"), drawn.get("focus"), drawn.get("lang")) != (
+        gs.level,
+        gs.focus,
+        lang,
+    ):
         figure = build_figure(model, map_state(gs), lang, prefix, spec=spec)
-    elif drawn.get("values") == record["values"]:
-        figure = no_update
+        record["plan_trace"] = len(figure["data"])
+        figure["data"].extend(units_traces)
     else:
-        figure = metric_patch(model, map_state(gs), lang, spec=spec)
-        if drawn.get("services") != record["services"]:
-            figure = services_patch(model, map_state(gs), figure)
+        record["plan_trace"] = drawn.get("plan_trace")
+        if drawn.get("values") == record["values"] and drawn.get("scenario") == record["scenario"]:
+            figure = no_update
+        else:
+            figure = metric_patch(model, map_state(gs), lang, spec=spec)
+            if drawn.get("services") != record["services"]:
+                figure = services_patch(model, map_state(gs), figure)
+            first = record["plan_trace"]
+            if isinstance(first, int) and first >= FIRST_SERVICE_TRACE:
+                for offset, trace in enumerate(units_traces):
+                    for key in ("lat", "lon", "marker", "text", "customdata"):
+                        if key in trace:
+                            figure["data"][first + offset][key] = trace[key]
     rows, pages = table_page(view, gs, page, sort_by, lang)
-    return figure, record, headline(model, gs, view, lang), caveats(model, gs, lang), rows, pages, table_columns(gs, lang)
+    return (
+        figure,
+        record,
+        headline(model, gs, view, lang, baseline),
+        caveats(model, gs, lang),
+        rows,
+        pages,
+        table_columns(gs, lang),
+        unit_list(model, scenario, gains, lang),
+        summary(model, scenario, gains, gs.km, lang),
+    )
 
 
 def register(app, model: Model) -> None:
@@ -535,13 +675,17 @@ def register(app, model: Model) -> None:
         Input(ids.LANG, "value"),
         State(ids.GAP_RENDERED, "data"),
         State(ids.GAP_DRAWN, "data"),
+        State(ids.SCENARIO_SEED, "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def render_gaps(active_tab, lang, rendered, drawn):
+    def render_gaps(active_tab, lang, rendered, drawn, seed):
         lang = safe_lang(lang)
         if active_tab != "gaps" or rendered == lang:
             return no_update, no_update, no_update
-        return gaps_tab(model, lang, state_from_record(model, drawn)), lang, None
+        # on a language switch, keep the scenario on screen; on first opening, the URL's
+        current = drawn.get("plan") if isinstance(drawn, dict) and "plan" in drawn else seed
+        scenario, _ = scenario_from(model, current)
+        return gaps_tab(model, lang, state_from_record(model, drawn), scenario), lang, None
 
     if model.coverage is None:
         return
@@ -554,6 +698,8 @@ def register(app, model: Model) -> None:
         Output(ids.GAP_TABLE, "data"),
         Output(ids.GAP_TABLE, "page_count"),
         Output(ids.GAP_TABLE, "columns"),
+        Output(ids.PLAN_UNITS, "children"),
+        Output(ids.PLAN_SUMMARY, "children"),
         Input(ids.GAP_SERVICE, "value"),
         Input(ids.GAP_KM, "value"),
         Input(ids.GAP_LEVEL, "value"),
@@ -562,12 +708,16 @@ def register(app, model: Model) -> None:
         Input({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
         Input(ids.GAP_TABLE, "page_current"),
         Input(ids.GAP_TABLE, "sort_by"),
+        Input(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),  # a language change re-renders the tab, which fires this
         State(ids.GAP_DRAWN, "data"),
     )
-    def update_gaps(service, km, level, focus, colour, weights, page, sort_by, lang, drawn):
+    def update_gaps(service, km, level, focus, colour, weights, page, sort_by, scenario_data, lang, drawn):
         gs, _ = gap_state(model, service, km, level, focus, colour, weights)
-        return gap_update(model, gs, drawn, page, sort_by, safe_lang(lang), app.config.requests_pathname_prefix)
+        scenario, _ = scenario_from(model, scenario_data)
+        return gap_update(
+            model, gs, drawn, page, sort_by, safe_lang(lang), app.config.requests_pathname_prefix, scenario
+        )
 
     @app.callback(
         Output(ids.GAP_DOWNLOAD, "data"),
@@ -579,13 +729,17 @@ def register(app, model: Model) -> None:
         State(ids.GAP_FOCUS, "value"),
         State(ids.GAP_COLOUR, "value"),
         State({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
+        State(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def export(csv_clicks, xlsx_clicks, service, km, level, focus, colour, weights, lang):
+    def export(csv_clicks, xlsx_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
         gs, _ = gap_state(model, service, km, level, focus, colour, weights)
+        scenario, _ = scenario_from(model, scenario_data)
         lang = safe_lang(lang)
-        view = report_for(model, gs)
+        view = report_for(
+            model, gs, scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
+        )
         if ctx.triggered_id == ids.GAP_EXPORT_XLSX:
             return dcc.send_bytes(export_xlsx(model, gs, view, lang), export_name(model, gs, "xlsx"))
         return dcc.send_string(export_csv(model, gs, view, lang), export_name(model, gs, "csv"), type="text/csv")

@@ -19,7 +19,8 @@ SERVICE_LEGEND = "service-legend"
 PROFILE = "profile"
 NOTICE = "notice"
 SOURCES = "sources"
-STATE_SYNC = "state-sync"
+STATE_SYNC = "state-sync"  # the canonical query string of the view
+URL_WRITTEN = "url-written"  # dummy output of the clientside history.replaceState
 LAYER_STATUS = "layer-status"
 PRINT = "print-button"
 
@@ -41,6 +42,24 @@ GAP_TABLE = "gap-table"
 GAP_EXPORT_CSV = "gap-export-csv"
 GAP_EXPORT_XLSX = "gap-export-xlsx"
 GAP_DOWNLOAD = "gap-download"
+SCENARIO = "scenario"  # store inside the gaps tab: hypothetical units and costs
+SCENARIO_SEED = "scenario-seed"  # top-level store: a scenario read from the URL
+PLAN_SERVICE = "plan-service"
+PLAN_PLACE = "plan-place"
+PLAN_ADD = "plan-add"
+PLAN_CLICK = "plan-click"
+PLAN_UNITS = "plan-units"
+PLAN_NOTICE = "plan-notice"
+PLAN_REMOVE = "plan-remove"  # pattern: {"type": PLAN_REMOVE, "index": i}
+PLAN_N = "plan-n"
+PLAN_DEPARTMENTS = "plan-departments"
+PLAN_CANDIDATES = "plan-candidates"
+PLAN_MIN_SIZE = "plan-min-size"
+PLAN_SUGGEST = "plan-suggest"
+PLAN_COST = "plan-cost"  # pattern: {"type": PLAN_COST, "service": s}
+PLAN_SUMMARY = "plan-summary"
+PLAN_CLEAR = "plan-clear"
+PLAN_COPY = "plan-copy"
 
 
 def i18n(key: str) -> dict:

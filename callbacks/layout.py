@@ -185,9 +185,11 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.STATE_SYNC),
+            dcc.Store(id=ids.URL_WRITTEN),
             dcc.Store(id=ids.MAP_DRAWN),
             dcc.Store(id=ids.GAP_DRAWN),
             dcc.Store(id=ids.GAP_RENDERED),
+            dcc.Store(id=ids.SCENARIO_SEED),
             header,
             dbc.Container(
                 [

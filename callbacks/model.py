@@ -17,6 +17,7 @@ from analysis.areas import care_counts, service_counts
 from analysis.coverage import CoverageIndex
 from analysis.index import coverage_index
 from analysis.need import need_frame
+from analysis.places import Places, build_places
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
 from layers.catalog import Catalog
@@ -50,6 +51,7 @@ class Model:
     geo_version: str = field(init=False)
     coverage: CoverageIndex | None = field(init=False)
     need: dict[str, pd.DataFrame] = field(init=False)
+    places: Places | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.geo = self.catalog.geo
@@ -69,6 +71,7 @@ class Model:
             self.counts[level] = counts
         self.coverage = coverage_index(self.catalog)
         self.need = {level: need_frame(table, self.geo.codes(level), level) for level in LEVELS}
+        self.places = build_places(self.geo.districts, self.coverage.demand) if self.coverage else None
         digest = hashlib.sha256()
         for level in LEVELS:
             digest.update(self.geo.geojson_bytes(level)[:4096])

@@ -43,7 +43,7 @@ def test_first_view_sends_a_figure_and_a_threshold_change_a_patch(model):
     figure, drawn, *_ = gap_update(model, gs, None, 0, [], "es")
     assert isinstance(figure, dict) and figure["data"][VALUE]["geojson"].startswith("/geo/district-16.json")
     wider = GapState(level="district", focus="16", km=100)
-    patch, _, headline, _, rows, pages, _ = gap_update(model, wider, drawn, 0, [], "es")
+    patch, _, headline, _, rows, pages, *_ = gap_update(model, wider, drawn, 0, [], "es")
     assert isinstance(patch, Patch)
     body = json.dumps(patch.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
     assert "geojson" not in body and len(body) < 30_000
@@ -89,7 +89,7 @@ def test_cem_outside_its_five_departments_is_unknown_not_zero(model):
 
 def test_chain_adds_the_share_within_all_three(model):
     gs = GapState(service="chain", level="department")
-    _, _, headline, _, rows, _, columns = gap_update(model, gs, None, 0, [], "en")
+    _, _, headline, _, rows, _, columns, *_ = gap_update(model, gs, None, 0, [], "en")
     assert any(c["id"] == "pct_population_within" for c in columns)
     assert "all three services" in json.dumps(headline, default=lambda c: c.to_plotly_json())
 

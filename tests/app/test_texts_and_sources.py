@@ -10,7 +10,7 @@ from callbacks.map import caption
 from callbacks.map_figure import value_text
 from callbacks.model import MapState
 from callbacks.sources import sources_panel
-from callbacks.url_state import parse_query, state_from_query
+from callbacks.url_state import parse_query, query_from_view, view_from_query
 from layers import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,11 +79,29 @@ def test_sources_panel_is_built_from_every_layers_provenance(model, lang):
 
 
 def test_url_state_round_trip(model):
-    lang, state, problems = state_from_query(
-        model, "?lang=en&level=district&focus=16&metric=rural_share&year=2023&services=upe,care&basemap=1"
-    )
-    assert (lang, state.level, state.focus, state.metric, state.year) == ("en", "district", "16", "rural_share", "2023")
+    query = "?lang=en&level=district&focus=16&metric=rural_share&year=2023&services=upe,care&basemap=1"
+    view, problems = view_from_query(model, query)
+    state = view.map
+    assert (view.lang, state.level, state.focus, state.metric, state.year) == ("en", "district", "16", "rural_share", "2023")
     assert state.services == ("upe", "care") and state.basemap and not problems
+    assert query_from_view(view) == query
+
+
+def test_scenario_url_round_trip(model):
+    query = (
+        "?metric=poverty_2018&year=2018&tab=gaps&gservice=upe&km=75&glevel=district&gfocus=16&gcolour=index"
+        "&w=1,0,2,1&units=upe:160302,fistrap:160201&suggested=upe:c1602010070&cost=upe:250000"
+    )
+    view, problems = view_from_query(model, query)
+    assert not problems
+    assert view.tab == "gaps" and view.gaps.km == 75 and view.gaps.focus == "16" and view.gaps.colour == "index"
+    assert view.gaps.weights == (1.0, 0.0, 2.0, 1.0)
+    units = view.scenario["units"]
+    assert [(u["service"], u["place"], u["origin"]) for u in units] == [
+        ("upe", "160302", "manual"), ("fistrap", "160201", "manual"), ("upe", "c1602010070", "suggested")
+    ]
+    assert view.scenario["costs"] == {"upe": 250000.0}
+    assert query_from_view(view) == query
 
 
 @pytest.mark.parametrize(
@@ -95,12 +113,16 @@ def test_url_state_round_trip(model):
         ("?services=upe,<img>&hack=1", {"services", "hack"}),
         ("?" + "a" * 5000, {"query"}),
         ("?%zz=%%%", {"%zz"}),
+        ("?km=1e9&gservice=nuke&glevel=x", {"km", "gservice", "glevel"}),
+        ("?units=upe:999999,upe&cost=upe:-5", {"units", "cost"}),
+        ("?units=" + ",".join(["upe:160302"] * 60), {"units"}),
+        ("?tab=admin", {"tab"}),
     ],
 )
 def test_malformed_links_are_ignored_with_the_names_of_what_was_wrong(model, query, bad):
-    lang, state, problems = state_from_query(model, query)
+    view, problems = view_from_query(model, query)
     assert bad <= set(problems)
-    assert state.metric in model.metrics
+    assert view.map.metric in model.metrics
 
 
 def test_parse_query_keeps_the_last_value():

@@ -1,0 +1,572 @@
+"""Plan: hypothetical units (added by district or by clicking the gap map), suggested sites
+(greedy maximal covering) and unit costs. The scenario lives in the browser (`scenario`
+store, and in the URL); it is validated again here every time it is used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from analysis.places import CANDIDATE_KINDS, CAPITALS
+from analysis.scenario import MAX_SUGGESTIONS, MAX_UNITS, PLANNABLE, Unit, suggest, unit_gains
+
+from . import ids
+from .i18n import fmt_number, pick, safe_lang, t
+from .model import FOCUS_DEPARTMENTS, Model
+
+MAX_COST = 1e10  # soles per unit
+SEARCH_LIMIT = 40
+RING = {"manual": "#212529", "suggested": "#d4a106"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    units: tuple[Unit, ...] = ()
+    costs: dict[str, float] = field(default_factory=dict)
+
+    def record(self) -> dict:
+        return {
+            "units": [{"service": u.service, "place": u.place, "origin": u.origin} for u in self.units],
+            "costs": dict(self.costs),
+        }
+
+
+def scenario_from(model: Model, data: object) -> tuple[Scenario, list[str]]:
+    """A Scenario from untrusted store/URL content, plus what was dropped."""
+    problems: list[str] = []
+    if data in (None, ""):
+        return Scenario(), problems
+    if not isinstance(data, dict):
+        return Scenario(), ["scenario"]
+    units: list[Unit] = []
+    raw_units = data.get("units") or []
+    if not isinstance(raw_units, list):
+        raw_units, problems = [], problems + ["units"]
+    for item in raw_units[: MAX_UNITS + 1]:
+        if not isinstance(item, dict):
+            problems.append("units")
+            continue
+        service, place, origin = item.get("service"), item.get("place"), item.get("origin", "manual")
+        unit = model.places.unit(service, place, origin) if service in plannable(model) and origin in RING else None
+        if unit is None:
+            problems.append("units")
+            continue
+        units.append(unit)
+    if len(units) > MAX_UNITS:
+        units, problems = units[:MAX_UNITS], problems + ["units"]
+    costs: dict[str, float] = {}
+    raw_costs = data.get("costs") or {}
+    if isinstance(raw_costs, dict):
+        for service, value in raw_costs.items():
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                problems.append("cost")
+                continue
+            if service in PLANNABLE and math.isfinite(value) and 0 <= value <= MAX_COST:
+                costs[service] = value
+            elif value is not None:
+                problems.append("cost")
+    else:
+        problems.append("cost")
+    return Scenario(tuple(units), costs), sorted(set(problems))
+
+
+def plannable(model: Model) -> tuple[str, ...]:
+    if model.coverage is None:
+        return ()
+    return tuple(s for s in PLANNABLE if s in model.coverage.km)
+
+
+def area_capital(model: Model, level: str, code: str) -> str | None:
+    """District code of the capital of an area clicked on the map."""
+    if model.geo.area(level, code) is None:
+        return None
+    if level == "district":
+        return code
+    if level == "province":
+        return code + "01"
+    if level == "region":
+        return {"150100": "150101", "159900": "150801"}.get(code, code[:2] + "0101")
+    return code + "0101"
+
+
+def clicked_code(click: object) -> str | None:
+    try:
+        value = click["points"][0]["customdata"][0]  # type: ignore[index]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, str) and value.isdigit() and len(value) <= 6 else None
+
+
+def bounded_int(value: object, low: int, high: int, default: int) -> tuple[int, bool]:
+    """An integer within [low, high]; (default, False) for anything else."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default, False
+    if not math.isfinite(number) or number != int(number) or not low <= number <= high:
+        return default, False
+    return int(number), True
+
+
+def edit(
+    model: Model,
+    scenario: Scenario,
+    action: str,
+    *,
+    service: str | None = None,
+    place: str | None = None,
+    remove: int | None = None,
+    suggestion: dict | None = None,
+    costs: dict | None = None,
+) -> tuple[Scenario, str | None]:
+    """Apply one user action to a scenario; returns the new scenario and a message key."""
+    units = list(scenario.units)
+    if action in ("add", "click"):
+        if service not in plannable(model):
+            return scenario, "plan.msg.bad_service"
+        unit = model.places.unit(service, place) if place else None
+        if unit is None:
+            return scenario, "plan.msg.bad_place"
+        if len(units) >= MAX_UNITS:
+            return scenario, "plan.msg.too_many"
+        units.append(unit)
+    elif action == "remove":
+        if remove is None or not 0 <= remove < len(units):
+            return scenario, "plan.msg.bad_unit"
+        units.pop(remove)
+    elif action == "clear":
+        units = []
+    elif action == "suggest":
+        s = suggestion or {}
+        if s.get("service") not in plannable(model):
+            return scenario, "plan.msg.bad_service"
+        n, ok = bounded_int(s.get("n"), 1, MAX_SUGGESTIONS, 5)
+        if not ok:
+            return scenario, "plan.msg.bad_n"
+        departments = [d for d in (s.get("departments") or []) if d in set(model.geo.codes("department"))]
+        if not departments:
+            return scenario, "plan.msg.no_departments"
+        kind = s.get("candidates") if s.get("candidates") in CANDIDATE_KINDS else CAPITALS
+        min_size, _ = bounded_int(s.get("min_size"), 0, 10_000_000, 500)
+        kept = [u for u in units if not (u.origin == "suggested" and u.service == s["service"])]
+        suggested, _ = suggest(
+            model.coverage,
+            s["service"],
+            float(s.get("km", 50)),
+            departments,
+            model.places.candidates(kind, min_size),
+            n,
+            kept,
+        )
+        if not suggested:
+            return scenario, "plan.msg.no_gain"
+        units = (kept + suggested)[:MAX_UNITS]
+    elif action == "costs":
+        clean = {}
+        for svc, value in (costs or {}).items():
+            if svc in PLANNABLE and isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= MAX_COST:
+                clean[svc] = float(value)
+        return Scenario(scenario.units, clean), None
+    return Scenario(tuple(units), scenario.costs), None
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def scenario_traces(model: Model, units: tuple[Unit, ...], gains: list[float], km: float, lang: str) -> list[dict]:
+    """Two marker traces: a ring (dark: added by hand, gold: suggested) and the service colour."""
+    colours = {layer.id: layer.color for layer in model.service_layers}
+    lat = [round(u.lat, 5) for u in units]
+    lon = [round(u.lon, 5) for u in units]
+    text = [
+        t(
+            lang,
+            "plan.hover",
+            service=pick(model.catalog.layer(u.service).short, lang),
+            origin=t(lang, f"plan.origin.{u.origin}"),
+            name=u.name,
+            gain=fmt_number(g, 0, lang),
+            km=fmt_number(km, 0, lang),
+        )
+        for u, g in zip(units, gains)
+    ]
+    base = {"type": "scattermap", "mode": "markers", "lat": lat, "lon": lon, "showlegend": False}
+    return [
+        {
+            **base,
+            "name": "plan-ring",
+            "hoverinfo": "skip",
+            "marker": {"size": 19, "color": [RING[u.origin] for u in units]},
+        },
+        {
+            **base,
+            "name": "plan-units",
+            "text": text,
+            "hovertemplate": "%{text}<extra></extra>",
+            "customdata": [[f"unit:{i}"] for i in range(len(units))],
+            "marker": {"size": 11, "color": [colours.get(u.service, "#444") for u in units]},
+        },
+    ]
+
+
+def all_gains(model: Model, units: tuple[Unit, ...], km: float) -> list[float]:
+    """Each unit's marginal gain for its own service (rural persons newly within km)."""
+    gains = [0.0] * len(units)
+    for service in {u.service for u in units}:
+        positions = [i for i, u in enumerate(units) if u.service == service]
+        for i, g in zip(positions, unit_gains(model.coverage, [units[i] for i in positions], service, km)):
+            gains[i] = g
+    return gains
+
+
+def summary(model: Model, scenario: Scenario, gains: list[float], km: float, lang: str):
+    """Per service: units, rural people newly within km, cost, cost per person."""
+    if not scenario.units:
+        return html.P(t(lang, "plan.empty"), className="small text-muted mb-0")
+    rows = []
+    for service in dict.fromkeys(u.service for u in scenario.units):
+        n = sum(1 for u in scenario.units if u.service == service)
+        gain = sum(g for u, g in zip(scenario.units, gains) if u.service == service)
+        cost = scenario.costs.get(service)
+        total = None if cost is None else cost * n
+        per = None if total is None or gain <= 0 else total / gain
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(pick(model.catalog.layer(service).short, lang)),
+                    html.Td(str(n), className="text-end"),
+                    html.Td("+" + fmt_number(gain, 0, lang), className="text-end"),
+                    html.Td("—" if total is None else "S/ " + fmt_number(total, 0, lang), className="text-end"),
+                    html.Td("—" if per is None else "S/ " + fmt_number(per, 1, lang), className="text-end"),
+                ]
+            )
+        )
+    head = html.Thead(
+        html.Tr([html.Th(t(lang, f"plan.sum.{c}")) for c in ("service", "units", "gain", "cost", "per_person")])
+    )
+    return [
+        html.Table([head, html.Tbody(rows)], className="table table-sm mb-1 plan-summary"),
+        html.P(t(lang, "plan.gain_note", km=fmt_number(km, 0, lang)), className="small text-muted mb-0"),
+    ]
+
+
+def unit_list(model: Model, scenario: Scenario, gains: list[float], lang: str):
+    items = []
+    for i, (unit, gain) in enumerate(zip(scenario.units, gains)):
+        cost = scenario.costs.get(unit.service)
+        per = (
+            ""
+            if cost is None or gain <= 0
+            else f" · S/ {fmt_number(cost / gain, 1, lang)} {t(lang, 'plan.per_person')}"
+        )
+        items.append(
+            html.Li(
+                [
+                    html.Span(className="swatch", style={"--swatch": model.catalog.layer(unit.service).color}),
+                    html.Strong(pick(model.catalog.layer(unit.service).short, lang)),
+                    f" {unit.name} ",
+                    html.Span(f"+{fmt_number(gain, 0, lang)}{per}", className="text-muted"),
+                    " ",
+                    dbc.Badge(
+                        t(lang, f"plan.origin.{unit.origin}"),
+                        color="warning" if unit.origin == "suggested" else "secondary",
+                        className="me-1",
+                    ),
+                    dbc.Button(
+                        "×",
+                        id={"type": ids.PLAN_REMOVE, "index": i},
+                        size="sm",
+                        color="link",
+                        className="p-0 ms-1 plan-remove",
+                        title=t(lang, "plan.remove"),
+                    ),
+                ],
+                className="small",
+            )
+        )
+    return html.Ol(items, className="plan-units ps-3 mb-2") if items else None
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+def plan_card(model: Model, lang: str, service: str, focus: str, costs: dict[str, float]):
+    services = plannable(model)
+    default_service = service if service in services else (services[0] if services else "")
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(t(lang, "plan.title"), className="h6"),
+                html.P(t(lang, "plan.intro"), className="small text-muted mb-2"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            dbc.Select(
+                                id=ids.PLAN_SERVICE,
+                                options=[
+                                    {"label": pick(model.catalog.layer(s).short, lang), "value": s} for s in services
+                                ],
+                                value=default_service,
+                                size="sm",
+                            ),
+                            width=4,
+                        ),
+                        dbc.Col(
+                            dcc.Dropdown(
+                                id=ids.PLAN_PLACE,
+                                placeholder=t(lang, "plan.place"),
+                                options=[],
+                                searchable=True,
+                                className="plan-place",
+                            ),
+                            width=6,
+                        ),
+                        dbc.Col(dbc.Button(t(lang, "plan.add"), id=ids.PLAN_ADD, size="sm", color="primary"), width=2),
+                    ],
+                    className="g-1 mb-1",
+                ),
+                dbc.Switch(id=ids.PLAN_CLICK, label=t(lang, "plan.click_mode"), value=False, className="small mb-2"),
+                html.Div(id=ids.PLAN_UNITS),
+                html.Div(id=ids.PLAN_NOTICE, className="small text-danger", **{"aria-live": "polite"}),
+                html.Details(
+                    [
+                        html.Summary(t(lang, "plan.suggest_title"), className="fw-semibold small"),
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    [
+                                        dbc.Label(t(lang, "plan.n"), className="small mb-0"),
+                                        dbc.Input(
+                                            id=ids.PLAN_N,
+                                            type="number",
+                                            min=1,
+                                            max=MAX_SUGGESTIONS,
+                                            step=1,
+                                            value=5,
+                                            size="sm",
+                                        ),
+                                    ],
+                                    width=3,
+                                ),
+                                dbc.Col(
+                                    [
+                                        dbc.Label(t(lang, "plan.departments"), className="small mb-0"),
+                                        dcc.Dropdown(
+                                            id=ids.PLAN_DEPARTMENTS,
+                                            multi=True,
+                                            options=[
+                                                {"label": n, "value": c}
+                                                for c, n in model.geo.areas["department"]["name"].items()
+                                            ],
+                                            value=[focus] if focus else list(FOCUS_DEPARTMENTS),
+                                        ),
+                                    ],
+                                    width=9,
+                                ),
+                            ],
+                            className="g-1 mb-1",
+                        ),
+                        dbc.RadioItems(
+                            id=ids.PLAN_CANDIDATES,
+                            inline=True,
+                            className="small",
+                            options=[{"label": t(lang, f"plan.candidates.{k}"), "value": k} for k in CANDIDATE_KINDS],
+                            value=CAPITALS,
+                        ),
+                        dbc.Row(
+                            [
+                                dbc.Col(dbc.Label(t(lang, "plan.min_size"), className="small mb-0"), width=7),
+                                dbc.Col(
+                                    dbc.Input(
+                                        id=ids.PLAN_MIN_SIZE, type="number", min=0, step=50, value=500, size="sm"
+                                    ),
+                                    width=5,
+                                ),
+                            ],
+                            className="g-1 mb-1",
+                        ),
+                        dbc.Button(
+                            t(lang, "plan.suggest"), id=ids.PLAN_SUGGEST, size="sm", color="warning", className="mb-2"
+                        ),
+                        html.P(t(lang, "plan.suggest_note"), className="small text-muted"),
+                    ],
+                    className="mb-2",
+                ),
+                html.Details(
+                    [
+                        html.Summary(t(lang, "plan.costs_title"), className="fw-semibold small"),
+                        *[
+                            dbc.Row(
+                                [
+                                    dbc.Col(
+                                        dbc.Label(pick(model.catalog.layer(s).short, lang), className="small mb-0"),
+                                        width=5,
+                                    ),
+                                    dbc.Col(
+                                        dbc.Input(
+                                            id={"type": ids.PLAN_COST, "service": s},
+                                            type="number",
+                                            min=0,
+                                            step=1000,
+                                            placeholder="S/",
+                                            size="sm",
+                                            debounce=True,
+                                            value=costs.get(s),
+                                        ),
+                                        width=7,
+                                    ),
+                                ],
+                                className="g-1 mb-1",
+                            )
+                            for s in services
+                        ],
+                        html.P(t(lang, "plan.costs_note"), className="small text-muted"),
+                    ],
+                    className="mb-2",
+                ),
+                html.Div(id=ids.PLAN_SUMMARY, className="mb-2"),
+                html.Div(
+                    [
+                        dbc.Button(
+                            t(lang, "plan.clear"),
+                            id=ids.PLAN_CLEAR,
+                            size="sm",
+                            color="secondary",
+                            outline=True,
+                            className="me-1 mb-1",
+                        ),
+                        dcc.Clipboard(
+                            id=ids.PLAN_COPY,
+                            title=t(lang, "plan.copy_link"),
+                            className="btn btn-sm btn-outline-secondary me-1 mb-1 d-inline-block",
+                        ),
+                        html.Span(t(lang, "plan.copy_link"), className="small text-muted"),
+                    ]
+                ),
+            ]
+        ),
+        className="mb-3 plan-card",
+    )
+
+
+# -------------------------------------------------------------------------- callbacks
+
+
+def register(app, model: Model) -> None:
+    if not plannable(model):
+        return
+
+    app.clientside_callback(
+        "function(n) { return window.location.href; }",  # the URL holds the whole scenario
+        Output(ids.PLAN_COPY, "content"),
+        Input(ids.PLAN_COPY, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.PLAN_PLACE, "options"),
+        Input(ids.PLAN_PLACE, "search_value"),
+        State(ids.PLAN_PLACE, "value"),
+        State(ids.GAP_FOCUS, "value"),
+    )
+    def place_options(search, value, focus):
+        table = model.places.capitals
+        if focus in FOCUS_DEPARTMENTS:
+            table = table[table["ubigeo"].str.startswith(focus)]
+        options = []
+        if isinstance(value, str) and value in model.places.capitals.index:
+            options.append({"label": model.places.capitals.loc[value, "name"], "value": value})
+        if isinstance(search, str) and len(search.strip()) >= 2:
+            from layers.ubigeo import fold_name
+
+            wanted = fold_name(search[:60])
+            names = table["name"].map(fold_name)
+            hits = table[names.str.contains(wanted, regex=False)].head(SEARCH_LIMIT)
+            options += [{"label": n, "value": c} for c, n in hits["name"].items() if c != value]
+        return options
+
+    @app.callback(
+        Output(ids.SCENARIO, "data"),
+        Output(ids.PLAN_NOTICE, "children"),
+        Input(ids.PLAN_ADD, "n_clicks"),
+        Input(ids.GAP_MAP, "clickData"),
+        Input({"type": ids.PLAN_REMOVE, "index": ALL}, "n_clicks"),
+        Input(ids.PLAN_SUGGEST, "n_clicks"),
+        Input(ids.PLAN_CLEAR, "n_clicks"),
+        Input({"type": ids.PLAN_COST, "service": ALL}, "value"),
+        State({"type": ids.PLAN_COST, "service": ALL}, "id"),
+        State(ids.PLAN_SERVICE, "value"),
+        State(ids.PLAN_PLACE, "value"),
+        State(ids.PLAN_CLICK, "value"),
+        State(ids.GAP_LEVEL, "value"),
+        State(ids.GAP_KM, "value"),
+        State(ids.PLAN_N, "value"),
+        State(ids.PLAN_DEPARTMENTS, "value"),
+        State(ids.PLAN_CANDIDATES, "value"),
+        State(ids.PLAN_MIN_SIZE, "value"),
+        State(ids.SCENARIO, "data"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
+    def edit_scenario(
+        add,
+        click,
+        removes,
+        suggest_clicks,
+        clear,
+        cost_values,
+        cost_ids,
+        service,
+        place,
+        click_mode,
+        level,
+        km,
+        n,
+        departments,
+        candidates,
+        min_size,
+        data,
+        lang,
+    ):
+        lang = safe_lang(lang)
+        scenario, _ = scenario_from(model, data)
+        trigger = ctx.triggered_id
+        if trigger == ids.PLAN_ADD:
+            scenario, message = edit(model, scenario, "add", service=service, place=place)
+        elif trigger == ids.GAP_MAP:
+            code = clicked_code(click)
+            if not click_mode or code is None:
+                return no_update, no_update
+            scenario, message = edit(model, scenario, "click", service=service, place=area_capital(model, level, code))
+        elif isinstance(trigger, dict) and trigger.get("type") == ids.PLAN_REMOVE:
+            if not any(removes):
+                return no_update, no_update  # buttons re-rendered, nothing clicked
+            scenario, message = edit(model, scenario, "remove", remove=trigger.get("index"))
+        elif trigger == ids.PLAN_SUGGEST:
+            scenario, message = edit(
+                model,
+                scenario,
+                "suggest",
+                suggestion={
+                    "service": service,
+                    "n": n,
+                    "departments": departments if isinstance(departments, list) else [],
+                    "candidates": candidates,
+                    "min_size": min_size,
+                    "km": km if isinstance(km, (int, float)) else 50,
+                },
+            )
+        elif trigger == ids.PLAN_CLEAR:
+            scenario, message = edit(model, scenario, "clear")
+        elif isinstance(trigger, dict) and trigger.get("type") == ids.PLAN_COST:
+            costs = {i.get("service"): v for i, v in zip(cost_ids or [], cost_values or []) if isinstance(i, dict)}
+            scenario, message = edit(model, scenario, "costs", costs={k: v for k, v in costs.items() if v is not None})
+        else:
+            return no_update, no_update
+        return scenario.record(), (t(lang, message) if message else None)
