@@ -1,0 +1,104 @@
+"""The plan panel as plain functions: scenario validation, edits, costs, gains."""
+
+import json
+
+import pytest
+
+from callbacks.gaps import GapState, gap_update
+from callbacks.plan import Scenario, all_gains, area_capital, bounded_int, edit, scenario_from, summary
+
+
+def text_of(component) -> str:
+    return json.dumps(component, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+
+
+def test_forged_scenarios_are_cleaned(model):
+    scenario, problems = scenario_from(model, {
+        "units": [
+            {"service": "upe", "place": "160302"},
+            {"service": "care", "place": "160101"},  # shelters cannot be planned as points
+            {"service": "upe", "place": "999999"},
+            {"service": "upe", "place": "160302", "origin": "<script>"},
+            "junk",
+        ],
+        "costs": {"upe": "250000", "fistrap": -1, "sar": "abc", "zzz": 5},
+    })
+    assert [(u.service, u.place) for u in scenario.units] == [("upe", "160302")]
+    assert scenario.costs == {"upe": 250000.0}
+    assert set(problems) == {"units", "cost"}
+    assert scenario_from(model, "not a dict") == (Scenario(), ["scenario"])
+    assert scenario_from(model, {"units": [{"service": "upe", "place": "160302"}] * 100})[0].units.__len__() == 40
+
+
+def test_add_remove_clear(model):
+    scenario, message = edit(model, Scenario(), "add", service="upe", place="160302")
+    assert message is None and scenario.units[0].name.startswith("Parinari")
+    scenario, message = edit(model, scenario, "add", service="upe", place="../../etc")
+    assert message == "plan.msg.bad_place" and len(scenario.units) == 1
+    scenario, message = edit(model, scenario, "remove", remove=7)
+    assert message == "plan.msg.bad_unit" and len(scenario.units) == 1
+    scenario, _ = edit(model, scenario, "remove", remove=0)
+    assert scenario.units == ()
+    scenario, _ = edit(model, Scenario(), "add", service="sar", place="210101")
+    assert edit(model, scenario, "clear")[0].units == ()
+
+
+def test_clicking_an_area_places_the_unit_at_its_capital(model):
+    assert area_capital(model, "district", "160302") == "160302"
+    assert area_capital(model, "province", "1603") == "160301"
+    assert area_capital(model, "department", "16") == "160101"
+    assert area_capital(model, "region", "150100") == "150101"
+    assert area_capital(model, "district", "999999") is None
+
+
+def test_suggest_replaces_earlier_suggestions_of_the_same_service_only(model):
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160302")
+    request = {"service": "upe", "n": 3, "departments": ["16"], "candidates": "capitals", "min_size": 0, "km": 50}
+    scenario, message = edit(model, scenario, "suggest", suggestion=request)
+    assert message is None
+    assert [u.origin for u in scenario.units] == ["manual", "suggested", "suggested", "suggested"]
+    again, _ = edit(model, scenario, "suggest", suggestion={**request, "n": 2})
+    assert [u.origin for u in again.units] == ["manual", "suggested", "suggested"]
+
+
+@pytest.mark.parametrize("n", [0, 21, 10**6, "5; DROP", None, 2.5])
+def test_suggest_refuses_out_of_range_counts_with_a_message(model, n):
+    request = {"service": "upe", "n": n, "departments": ["16"], "km": 50}
+    scenario, message = edit(model, Scenario(), "suggest", suggestion=request)
+    assert message == "plan.msg.bad_n" and scenario.units == ()
+
+
+def test_bounded_int():
+    assert bounded_int("7", 1, 20, 5) == (7, True)
+    assert bounded_int(1e6, 1, 20, 5) == (5, False)
+    assert bounded_int(float("nan"), 1, 20, 5) == (5, False)
+
+
+def test_costs_give_cost_per_additional_rural_person(model):
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160201")  # Yurimaguas
+    scenario, _ = edit(model, scenario, "costs", costs={"upe": 300000})
+    gains = all_gains(model, scenario.units, 50)
+    assert gains[0] > 30000
+    text = text_of(summary(model, scenario, gains, 50, "en"))
+    per_person = 300000 / gains[0]
+    assert f"S/ {per_person:,.1f}" in text
+
+
+def test_scenario_changes_the_gap_view_by_the_units_gain(model):
+    gs = GapState(level="department", focus="16")
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160201")
+    before = gap_update(model, gs, None, 0, [], "en")
+    after = gap_update(model, gs, None, 0, [], "en", scenario=scenario)
+    from analysis.scenario import scenario_km
+
+    gain = all_gains(model, scenario.units, 50)[0]  # all Peru: Yurimaguas also serves San Martín
+    km = scenario_km(model.coverage, scenario.units, "upe")
+    in_loreto = (model.coverage.summary("upe", 50, "department").loc["16", "rural_beyond"]
+                 - model.coverage.summary("upe", 50, "department", km=km).loc["16", "rural_beyond"])
+    assert 0 < in_loreto < gain
+    headline = text_of(after[2])
+    assert f"With the scenario: +{in_loreto:,.0f} rural people" in headline
+    value_before = before[0]["data"][2]["z"][0]
+    value_after = after[0]["data"][2]["z"][0]
+    assert value_before - value_after == pytest.approx(100 * in_loreto / 314534, abs=0.001)
+    assert after[0]["data"][-1]["lat"] and after[0]["data"][-1]["name"] == "plan-units"

@@ -1,0 +1,118 @@
+"""Planning in headless Chromium: add a unit by district, by clicking the map, suggest
+sites, and reload the shared link."""
+
+import os
+import time
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+
+from app import create_app
+
+pytestmark = pytest.mark.browser
+PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058")) + 2
+
+GAP_MAP_READY = """
+var gd = document.querySelector('#gap-map .js-plotly-plot');
+if (!gd || !gd._fullLayout || !gd._fullLayout.map || !gd._fullLayout.map._subplot) { return null; }
+var m = gd._fullLayout.map._subplot.map;
+if (!m.loaded()) { return null; }
+var units = gd.data.filter(function (t) { return t.name === 'plan-units'; });
+return {fills: m.queryRenderedFeatures().filter(function (f) { return /-fill$/.test(f.layer.id); }).length,
+        units: units.length ? units[0].lat.length : 0};
+"""
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app()
+
+
+def wait_for(predicate, timeout=25, what="condition"):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}; last value {last!r}")
+
+
+def gap_map(duo):
+    return duo.driver.execute_script(GAP_MAP_READY)
+
+
+def open_plan(duo, app, query="?tab=gaps&glevel=district&gfocus=16"):
+    duo.start_server(app, port=PORT)
+    duo.driver.get(f"http://127.0.0.1:{PORT}/{query}")
+    wait_for(lambda: (gap_map(duo) or {}).get("fills", 0) >= 20, what="gap map")
+
+
+def scroll_click(duo, selector):
+    """Scroll an element to the middle of the window, then click it like a user."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    element = duo.find_element(selector)
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    for _ in range(20):  # the page may still be settling (layout shifts as callbacks return)
+        try:
+            element.click()
+            return element
+        except ElementClickInterceptedException:
+            time.sleep(0.25)
+    element.click()
+    return element
+
+
+def test_add_a_unit_by_district_updates_figures_and_the_link(dash_duo, app):
+    open_plan(dash_duo, app)
+    before = dash_duo.find_element("#gap-headline").text
+    scroll_click(dash_duo, "#plan-place")
+    dash_duo.driver.switch_to.active_element.send_keys("yurima")
+    option = wait_for(
+        lambda: next((o for o in dash_duo.find_elements("[role=option]") if o.text.startswith("Yurimaguas")), None),
+        what="district option",
+    )
+    option.click()
+    scroll_click(dash_duo, "#plan-add")
+    dash_duo.wait_for_contains_text("#plan-units", "Yurimaguas", timeout=10)
+    dash_duo.wait_for_contains_text("#gap-headline", "Con el escenario", timeout=10)
+    assert dash_duo.find_element("#gap-headline").text != before
+    assert wait_for(lambda: (gap_map(dash_duo) or {}).get("units") == 1, what="unit marker")
+    wait_for(lambda: "units=upe:160201" in dash_duo.driver.current_url, what="scenario in the URL")
+
+    # the shared link reproduces the scenario in a fresh page
+    dash_duo.driver.get(dash_duo.driver.current_url)
+    dash_duo.wait_for_contains_text("#plan-units", "Yurimaguas", timeout=20)
+    dash_duo.wait_for_contains_text("#gap-headline", "Con el escenario", timeout=10)
+
+
+def test_click_the_map_to_add_a_unit_at_the_areas_capital(dash_duo, app):
+    open_plan(dash_duo, app, "?tab=gaps&glevel=province&gfocus=16")
+    scroll_click(dash_duo, "label[for='plan-click']")
+    canvas = dash_duo.find_element("#gap-map .maplibregl-canvas")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    point = dash_duo.driver.execute_script(
+        "var gd = document.querySelector('#gap-map .js-plotly-plot'); var m = gd._fullLayout.map._subplot.map;"
+        "var p = m.project([-76.1, -5.9]); return [p.x, p.y];"  # inside Alto Amazonas province
+    )
+    ActionChains(dash_duo.driver).move_to_element_with_offset(canvas, point[0], point[1]).pause(0.5).move_by_offset(
+        1, 1
+    ).pause(0.5).click().perform()
+    dash_duo.wait_for_contains_text("#plan-units", "Yurimaguas", timeout=10)  # the province capital
+
+
+def test_suggest_three_sites_in_loreto(dash_duo, app):
+    open_plan(dash_duo, app)
+    scroll_click(dash_duo, ".plan-card details summary")
+    n = dash_duo.find_element("#plan-n")
+    n.clear()
+    n.send_keys("3")
+    departments = dash_duo.find_element("#plan-departments")
+    assert "Loreto" in departments.text
+    scroll_click(dash_duo, "#plan-suggest")
+    dash_duo.wait_for_contains_text("#plan-units", "sugerida", timeout=15)
+    assert dash_duo.find_element("#plan-units").text.count("sugerida") == 3
+    assert wait_for(lambda: (gap_map(dash_duo) or {}).get("units") == 3, what="3 unit markers")
+    wait_for(lambda: "suggested=upe:" in dash_duo.driver.current_url, what="suggestions in the URL")
