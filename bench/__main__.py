@@ -27,13 +27,15 @@ def machine() -> str:
 def main(argv: list[str]) -> int:
     from layers.catalog import Catalog
 
-    from . import coverage
+    from . import coverage, mclp
 
     catalog = Catalog.load()
     sections = []
     raw = {}
     raw["coverage"] = r = coverage.run(catalog)
     sections.append(("Coverage distances (issue 4)", coverage.markdown(r)))
+    raw["mclp"] = r = mclp.run(catalog)
+    sections.append(("Suggest 10 sites: greedy vs exact MCLP (issues 5 and 6)", mclp.markdown(r)))
     out = [
         "# Benchmark results",
         "",

@@ -9,9 +9,7 @@ the visible rows travel). Exports hold every row of the view.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
 
@@ -28,7 +26,8 @@ from analysis.scenario import scenario_km
 from . import ids
 from .i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, safe_lang, t
 from .map_figure import FIRST_SERVICE_TRACE, ValueSpec, build_figure, metric_patch, services_patch
-from .plan import Scenario, all_gains, plan_card, scenario_from, scenario_traces, summary, unit_list
+from .exports import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
+from .plan import Scenario, all_gains, plan_card, scenario_frame, scenario_from, scenario_traces, summary, unit_list
 from .model import FOCUS_DEPARTMENTS, NATIONAL, MapState, Model
 
 DEFAULT_KM = 50.0
@@ -321,15 +320,6 @@ def table_page(view: pd.DataFrame, gs: GapState, page: object, sort_by: object, 
 
 # --------------------------------------------------------------------------- export
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text cells that a spreadsheet would run as formulas get a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 def export_frame(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> pd.DataFrame:
     ordered = sort_view(view, None)
@@ -337,7 +327,6 @@ def export_frame(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> p
     if gs.service == CHAIN:
         columns.insert(7, "pct_population_within")
     out = ordered[columns].copy()
-    out["name"] = out["name"].map(safe_cell)
     out.columns = [t(lang, f"gaps.col.{c}") for c in columns]
     return out
 
@@ -366,24 +355,24 @@ def method_rows(model: Model, gs: GapState, lang: str) -> list[tuple[str, str]]:
             rows.append(
                 (t(lang, "gaps.export.source"), f"{pick(prov.source, lang)} ({prov.year}); {prov.licence}; {prov.url}")
             )
-    return [(safe_cell(a), safe_cell(str(b))) for a, b in rows]
+    return [(a, str(b)) for a, b in rows]
 
 
 def export_csv(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> str:
-    buffer = io.StringIO()
-    frame = export_frame(model, gs, view, lang)
-    frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    return "\ufeff" + buffer.getvalue()  # BOM: Excel opens accents correctly
+    return csv_text(export_frame(model, gs, view, lang))
 
 
-def export_xlsx(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        export_frame(model, gs, view, lang).to_excel(writer, sheet_name=t(lang, "gaps.export.sheet"), index=False)
-        pd.DataFrame(method_rows(model, gs, lang), columns=["", ""]).to_excel(
-            writer, sheet_name=t(lang, "gaps.export.method_sheet"), index=False, header=False
+def export_xlsx(model: Model, gs: GapState, view: pd.DataFrame, lang: str, scenario: Scenario | None = None) -> bytes:
+    method_sheet = t(lang, "gaps.export.method_sheet")
+    sheets = {
+        t(lang, "gaps.export.sheet"): export_frame(model, gs, view, lang),
+        method_sheet: pd.DataFrame(method_rows(model, gs, lang)),
+    }
+    if scenario is not None and scenario.units:
+        sheets[t(lang, "plan.export.sheet")] = scenario_frame(
+            model, scenario, all_gains(model, scenario.units, gs.km), lang
         )
-    return buffer.getvalue()
+    return xlsx_bytes(sheets, headerless=(method_sheet,))
 
 
 def export_name(model: Model, gs: GapState, extension: str) -> str:
@@ -741,5 +730,5 @@ def register(app, model: Model) -> None:
             model, gs, scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
         )
         if ctx.triggered_id == ids.GAP_EXPORT_XLSX:
-            return dcc.send_bytes(export_xlsx(model, gs, view, lang), export_name(model, gs, "xlsx"))
+            return dcc.send_bytes(export_xlsx(model, gs, view, lang, scenario), export_name(model, gs, "xlsx"))
         return dcc.send_string(export_csv(model, gs, view, lang), export_name(model, gs, "csv"), type="text/csv")

@@ -60,6 +60,8 @@ PLAN_COST = "plan-cost"  # pattern: {"type": PLAN_COST, "service": s}
 PLAN_SUMMARY = "plan-summary"
 PLAN_CLEAR = "plan-clear"
 PLAN_COPY = "plan-copy"
+PLAN_EXPORT = "plan-export"
+PLAN_DOWNLOAD = "plan-download"
 
 
 def i18n(key: str) -> dict:

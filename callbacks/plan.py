@@ -9,12 +9,14 @@ import math
 from dataclasses import dataclass, field
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from analysis.places import CANDIDATE_KINDS, CAPITALS
 from analysis.scenario import MAX_SUGGESTIONS, MAX_UNITS, PLANNABLE, Unit, suggest, unit_gains
 
 from . import ids
+from .exports import csv_text
 from .i18n import fmt_number, pick, safe_lang, t
 from .model import FOCUS_DEPARTMENTS, Model
 
@@ -256,6 +258,33 @@ def summary(model: Model, scenario: Scenario, gains: list[float], km: float, lan
     ]
 
 
+def scenario_frame(model: Model, scenario: Scenario, gains: list[float], lang: str) -> pd.DataFrame:
+    """The scenario's units as a table (for CSV/XLSX), costs where entered."""
+    rows = []
+    for unit, gain in zip(scenario.units, gains):
+        found = model.places.resolve(unit.place)
+        cost = scenario.costs.get(unit.service)
+        rows.append(
+            {
+                "service": pick(model.catalog.layer(unit.service).short, lang),
+                "origin": t(lang, f"plan.origin.{unit.origin}"),
+                "place": unit.place,
+                "name": unit.name,
+                "ubigeo": found[3] if found else "",
+                "lat": round(unit.lat, 6),
+                "lon": round(unit.lon, 6),
+                "gain": round(gain, 1),
+                "cost": cost,
+                "per_person": None if cost is None or gain <= 0 else round(cost / gain, 2),
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=["service", "origin", "place", "name", "ubigeo", "lat", "lon", "gain", "cost", "per_person"]
+    )
+    frame.columns = [t(lang, f"plan.export.col.{c}") for c in frame.columns]
+    return frame
+
+
 def unit_list(model: Model, scenario: Scenario, gains: list[float], lang: str):
     items = []
     for i, (unit, gain) in enumerate(zip(scenario.units, gains)):
@@ -434,6 +463,15 @@ def plan_card(model: Model, lang: str, service: str, focus: str, costs: dict[str
                 html.Div(
                     [
                         dbc.Button(
+                            t(lang, "plan.export_csv"),
+                            id=ids.PLAN_EXPORT,
+                            size="sm",
+                            color="secondary",
+                            outline=True,
+                            className="me-1 mb-1",
+                        ),
+                        dcc.Download(id=ids.PLAN_DOWNLOAD),
+                        dbc.Button(
                             t(lang, "plan.clear"),
                             id=ids.PLAN_CLEAR,
                             size="sm",
@@ -461,6 +499,21 @@ def plan_card(model: Model, lang: str, service: str, focus: str, costs: dict[str
 def register(app, model: Model) -> None:
     if not plannable(model):
         return
+
+    @app.callback(
+        Output(ids.PLAN_DOWNLOAD, "data"),
+        Input(ids.PLAN_EXPORT, "n_clicks"),
+        State(ids.SCENARIO, "data"),
+        State(ids.GAP_KM, "value"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
+    def export_scenario(_, data, km, lang):
+        lang = safe_lang(lang)
+        scenario, _ = scenario_from(model, data)
+        km = km if isinstance(km, (int, float)) and 0 < km <= 500 else 50
+        frame = scenario_frame(model, scenario, all_gains(model, scenario.units, km), lang)
+        return dcc.send_string(csv_text(frame), f"cobertura-escenario-{int(km)}km.csv", type="text/csv")
 
     app.clientside_callback(
         "function(n) { return window.location.href; }",  # the URL holds the whole scenario

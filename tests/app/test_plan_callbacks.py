@@ -102,3 +102,33 @@ def test_scenario_changes_the_gap_view_by_the_units_gain(model):
     value_after = after[0]["data"][2]["z"][0]
     assert value_before - value_after == pytest.approx(100 * in_loreto / 314534, abs=0.001)
     assert after[0]["data"][-1]["lat"] and after[0]["data"][-1]["name"] == "plan-units"
+
+
+def test_scenario_table_and_xlsx_sheet(model):
+    import io
+
+    import openpyxl
+
+    from callbacks.gaps import export_xlsx, report_for
+    from callbacks.plan import scenario_frame
+
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160201")
+    scenario, _ = edit(model, scenario, "costs", costs={"upe": 300000})
+    gains = all_gains(model, scenario.units, 50)
+    frame = scenario_frame(model, scenario, gains, "es")
+    assert list(frame.iloc[0])[:5] == ["UPE", "agregada", "160201", "Yurimaguas (Yurimaguas, Loreto)", "160201"]
+    gs = GapState(level="department")
+    book = openpyxl.load_workbook(io.BytesIO(export_xlsx(model, gs, report_for(model, gs), "en", scenario)))
+    assert book.sheetnames == ["Gaps", "Method and sources", "Scenario"]
+    assert book["Scenario"]["B2"].value == "added" and book["Scenario"]["I2"].value == 300000
+
+
+def test_exported_text_cells_cannot_run_as_formulas():
+    import pandas as pd
+
+    from callbacks.exports import csv_text
+
+    frame = pd.DataFrame({"=HYPERLINK(1)": ["=cmd|' /C calc'!A0", "+1", "ok"], "n": [1, -2, 3]})
+    text = csv_text(frame)
+    assert "'=HYPERLINK(1)" in text and "'=cmd|" in text and "'+1" in text
+    assert "\n3\n" not in text and ",-2" in text  # numbers stay numbers
