@@ -135,7 +135,10 @@ def service_label(model: Model, service: str, lang: str) -> str:
     return pick(model.catalog.layer(service).short, lang)
 
 
-def area_text(row: pd.Series, colour: str, lang: str) -> str:
+TEXT_COLUMNS = ["rural_population", "pct_rural_beyond", "rural_beyond", "median_km", "gap_index", "need"]
+
+
+def area_text(row: dict, colour: str, lang: str) -> str:
     if row["rural_population"] == 0:
         return t(lang, "gaps.no_rural")
     if pd.isna(row["pct_rural_beyond"]):
@@ -185,7 +188,7 @@ def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> Value
         decimals=1,
         colorscale=scale,
         from_zero=True,
-        texts=[area_text(row, gs.colour, lang) for _, row in view.iterrows()],
+        texts=[area_text(row, gs.colour, lang) for row in view[TEXT_COLUMNS].to_dict("records")],
     )
 
 

@@ -81,23 +81,34 @@ def map_view(bbox: tuple[float, float, float, float]) -> tuple[dict, float]:
 # ---------------------------------------------------------------- value formatting
 
 
-def value_text(row: pd.Series, decimals: int, unit: str, lang: str) -> str:
+def format_value(value, low, high, flag: str, decimals: int, unit: str, lang: str) -> str:
     """How one area's value reads in hover and profile, with its flags."""
-    flag = row["flag"]
     if flag == FLAG_SUPPRESSED:
         return t(lang, "value.suppressed", unit=unit)
-    value = row["value"]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t(lang, "value.no_data")
     out = f"{fmt_number(value, decimals, lang)} {unit}"
     if flag == FLAG_LOWER_BOUND:
         out = t(lang, "value.lower_bound", value=out)
-    low, high = row.get("low"), row.get("high")
-    if low is not None and not pd.isna(low) and not pd.isna(high):
+    if low is not None and not pd.isna(low) and high is not None and not pd.isna(high):
         out += " " + t(lang, "value.interval", low=fmt_number(low, decimals, lang), high=fmt_number(high, decimals, lang))
     if flag == FLAG_PARTIAL:
         out += " " + t(lang, "value.partial")
     return out
+
+
+def value_text(row: pd.Series, decimals: int, unit: str, lang: str) -> str:
+    return format_value(row["value"], row.get("low"), row.get("high"), row["flag"], decimals, unit, lang)
+
+
+def value_texts(frame: pd.DataFrame, decimals: int, unit: str, lang: str) -> list[str]:
+    """`format_value` for every row (plain arrays: 1,891 districts in a few ms)."""
+    return [
+        format_value(v, lo, hi, f, decimals, unit, lang)
+        for v, lo, hi, f in zip(
+            frame["value"].to_numpy(float), frame["low"].to_numpy(float), frame["high"].to_numpy(float), frame["flag"].to_numpy(object)
+        )
+    ]
 
 
 def colour_values(values: pd.Series, is_count: bool, from_zero: bool = False) -> tuple[np.ndarray, dict]:
@@ -161,7 +172,7 @@ def metric_spec(model: Model, state: MapState, lang: str) -> ValueSpec:
 def value_trace_update(spec: ValueSpec, lang: str) -> dict:
     """The parts of the value trace that depend on the values (what a Patch sends)."""
     frame = spec.frame
-    texts = spec.texts or [value_text(row, spec.decimals, spec.unit, lang) for _, row in frame.iterrows()]
+    texts = spec.texts or value_texts(frame, spec.decimals, spec.unit, lang)
     coloured = frame["value"].where(frame["flag"] != FLAG_SUPPRESSED)
     z, axis = colour_values(coloured, spec.is_count, from_zero=spec.from_zero)
     colorbar = {
@@ -225,9 +236,12 @@ def counts_text(model: Model, level: str, codes: pd.Index, lang: str) -> list[st
 
 
 def customdata(model: Model, level: str, focus: str, lang: str) -> list[list[str]]:
-    areas = model.area_table(level, focus)
-    codes = areas.index
-    return [list(x) for x in zip(codes, area_label(areas, level), counts_text(model, level, codes, lang))]
+    def build():
+        areas = model.area_table(level, focus)
+        codes = areas.index
+        return [list(x) for x in zip(codes, area_label(areas, level), counts_text(model, level, codes, lang))]
+
+    return model.memo(("customdata", level, focus, lang), build)
 
 
 # -------------------------------------------------------------------- services
@@ -263,6 +277,10 @@ def _service_groups(model: Model):
 def _trace_plan(model: Model) -> list[tuple[str, str, object]]:
     """(service, part, style) for every marker trace, in drawing order: all white halos
     first, then the coloured markers, largest first."""
+    return model.memo(("trace-plan",), lambda: _build_trace_plan(model))
+
+
+def _build_trace_plan(model: Model) -> list[tuple[str, str, object]]:
     groups = list(_service_groups(model))
     plan: list[tuple[str, str, object]] = [(layer.id, "halo", None) for layer, _, _ in groups]
     for layer, _, present in groups:
@@ -276,6 +294,12 @@ def _trace_plan(model: Model) -> list[tuple[str, str, object]]:
 
 def service_traces(model: Model, state: MapState, lang: str) -> list[dict]:
     """Marker traces for every point service, visible per `state.services`."""
+    hidden = model.memo(("service-traces", lang), lambda: _build_service_traces(model, lang))
+    plan = _trace_plan(model)
+    return [{**trace, "visible": service in state.services} for trace, (service, _, _) in zip(hidden, plan)]
+
+
+def _build_service_traces(model: Model, lang: str) -> list[dict]:
     layers = {layer.id: layer for layer in model.service_layers}
     points = {}
     for layer, pts, _ in _service_groups(model):
@@ -284,7 +308,7 @@ def service_traces(model: Model, state: MapState, lang: str) -> list[dict]:
     traces: list[dict] = []
     for service, part, style in _trace_plan(model):
         layer, pts = layers[service], points[service]
-        base = {"type": "scattermap", "mode": "markers", "visible": service in state.services, "showlegend": False}
+        base = {"type": "scattermap", "mode": "markers", "visible": False, "showlegend": False}
         if part == "halo":
             traces.append({**base, "lat": pts["lat"].round(5).tolist(), "lon": pts["lon"].round(5).tolist(),
                            "marker": {"size": layer.size + 3, "color": "#ffffff"}, "hoverinfo": "skip",

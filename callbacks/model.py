@@ -7,7 +7,10 @@ state lives in the browser (component values, the URL), never here.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable
 from functools import lru_cache
 
 import numpy as np
@@ -52,6 +55,9 @@ class Model:
     coverage: CoverageIndex | None = field(init=False)
     need: dict[str, pd.DataFrame] = field(init=False)
     places: Places | None = field(init=False)
+    _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
+    _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    MEMO_SIZE = 512
 
     def __post_init__(self) -> None:
         self.geo = self.catalog.geo
@@ -77,6 +83,23 @@ class Model:
             digest.update(self.geo.geojson_bytes(level)[:4096])
             digest.update(str(len(self.geo.geojson_bytes(level))).encode())
         self.geo_version = digest.hexdigest()[:10]
+
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """A derived, read-only value (hover texts, traces) built once per key and shared.
+
+        Values depend only on the data and the key (level, focus, language...), never on a
+        user, so sharing them between users is safe. Bounded (least recently used out).
+        """
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = build()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > self.MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     # ------------------------------------------------------------- catalogue views
 
