@@ -7,6 +7,7 @@ network, so this is the server's own time: Dash dispatch, our code, JSON, compre
 from __future__ import annotations
 
 import json
+import time
 
 from .common import p50, p95, timings
 
@@ -19,10 +20,13 @@ def replay(app, bodies: dict[str, list[str]], runs: int = 40) -> dict:
         if not posts:
             continue
         body = posts[-1]
+        start = time.perf_counter()
         response = client.post("/_dash-update-component", data=body, headers=headers)
+        cold = time.perf_counter() - start
         assert response.status_code in (200, 204), (name, response.status_code, response.data[:200])
         t = timings(lambda: client.post("/_dash-update-component", data=body, headers=headers), runs=runs)
         out[name] = {
+            "cold_ms": cold * 1000,
             "p50_ms": p50(t) * 1000,
             "p95_ms": p95(t) * 1000,
             "response_bytes_gzip": len(response.data),

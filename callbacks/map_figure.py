@@ -169,6 +169,13 @@ def metric_spec(model: Model, state: MapState, lang: str) -> ValueSpec:
     )
 
 
+def metric_update(model: Model, state: MapState, lang: str) -> dict:
+    """`value_trace_update` of a layer metric, built once per metric, year, level, focus and
+    language (the same for every user) and then served from memory."""
+    key = ("metric-update", state.metric, state.year, state.level, state.focus, lang)
+    return model.memo(key, lambda: value_trace_update(metric_spec(model, state, lang), lang))
+
+
 def value_trace_update(spec: ValueSpec, lang: str) -> dict:
     """The parts of the value trace that depend on the values (what a Patch sends)."""
     frame = spec.frame
@@ -354,7 +361,7 @@ def build_figure(
     codes = list(areas.index)
     data_url = geojson_url(model, state.level, state.focus, prefix)
     cd = customdata(model, state.level, state.focus, lang)
-    update = value_trace_update(spec or metric_spec(model, state, lang), lang)
+    update = value_trace_update(spec, lang) if spec is not None else metric_update(model, state, lang)
     outline = {"line": {"color": LINE_COLOR, "width": 0.6 if state.level == "district" else 1.0}}
     dep_url = geojson_url(model, "department", "", prefix)
     traces: list[dict] = [
@@ -432,7 +439,7 @@ def metric_patch(
     model: Model, state: MapState, lang: str, spec: ValueSpec | None = None, patch: Patch | None = None
 ) -> Patch:
     """Recolour the map for another metric or year: values only, no geometry."""
-    update = value_trace_update(spec or metric_spec(model, state, lang), lang)
+    update = value_trace_update(spec, lang) if spec is not None else metric_update(model, state, lang)
     patch = patch if patch is not None else Patch()
     for key in ("z", "text", "zmin", "zmax", "colorscale", "colorbar", "hovertemplate"):
         patch["data"][VALUE][key] = update[key]
