@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES: tuple[str, ...] = ()  # e.g. "analysis.commands.coverage"
+COMMAND_MODULES: tuple[str, ...] = ("analysis.trata_cli",)
 
 
 def build_parser() -> argparse.ArgumentParser:
