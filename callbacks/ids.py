@@ -22,6 +22,10 @@ SOURCES = "sources"
 STATE_SYNC = "state-sync"
 LAYER_STATUS = "layer-status"
 PRINT = "print-button"
+TRATA_UPLOAD = "trata-upload"  # browser import of an official trafficking file
+TRATA_PROGRESS = "trata-upload-progress"
+TRATA_STATUS = "trata-upload-status"
+TRATA_STORE = "trata-import-store"  # the imported series, in the browser's session storage
 
 
 def i18n(key: str) -> dict:

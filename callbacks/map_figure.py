@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from dash import Patch
 
-from layers.base import FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPPRESSED
+from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPPRESSED
 
 from .i18n import fmt_number, pick, t
 from .model import MapState, Model
@@ -96,6 +96,8 @@ def value_text(row: pd.Series, decimals: int, unit: str, lang: str) -> str:
         out += " " + t(lang, "value.interval", low=fmt_number(low, decimals, lang), high=fmt_number(high, decimals, lang))
     if flag == FLAG_PARTIAL:
         out += " " + t(lang, "value.partial")
+    if flag == FLAG_ESTIMATE:
+        out += " " + t(lang, "value.estimate")
     return out
 
 
@@ -111,8 +113,8 @@ def colour_values(values: pd.Series, is_count: bool, from_zero: bool = False) ->
         ticks = [p for p in range(int(math.floor(lo)), int(math.ceil(hi)) + 1)]
         return z, {"zmin": lo, "zmax": hi, "tickvals": ticks, "log": True}
     lo, hi = (0.0 if from_zero else float(finite.min())), float(finite.max())
-    if hi == lo:
-        hi = lo + 1
+    if hi == lo:  # one value (e.g. an imported file of one department): scale from zero
+        lo, hi = (0.0, hi) if hi > 0 else (hi - 1, hi + 1)
     return v, {"zmin": lo, "zmax": hi, "tickvals": None, "log": False}
 
 
@@ -120,13 +122,14 @@ def _json_list(array: np.ndarray) -> list:
     return [None if not np.isfinite(x) else round(float(x), 4) for x in array]
 
 
-def value_trace_update(model: Model, state: MapState, lang: str) -> dict:
-    """The parts of the value trace that depend on metric and year (what a Patch sends)."""
-    layer, metric = model.metrics[state.metric]
+def value_trace_update(model: Model, state: MapState, lang: str, user=None) -> dict:
+    """The parts of the value trace that depend on metric and year (what a Patch sends).
+    `user`: series the user imported in the browser (checked), or None."""
+    layer, metric = model.lookup(state.metric, user)
     areas = model.area_table(state.level, state.focus)
     codes = areas.index
     available = state.level in metric.levels
-    frame = model.area_values(state.metric, state.level, state.year, codes) if available else (
+    frame = model.area_values(state.metric, state.level, state.year, codes, user) if available else (
         model.area_values("", state.level, "", codes)
     )
     unit = pick(metric.unit, lang)
@@ -297,13 +300,13 @@ def trace_index(model: Model) -> dict[str, list[int]]:
 # ------------------------------------------------------------------------ figure
 
 
-def build_figure(model: Model, state: MapState, lang: str, prefix: str = "/") -> dict:
+def build_figure(model: Model, state: MapState, lang: str, prefix: str = "/", user=None) -> dict:
     """The whole figure for a level and focus (sent when the geometry changes)."""
     areas = model.area_table(state.level, state.focus)
     codes = list(areas.index)
     data_url = geojson_url(model, state.level, state.focus, prefix)
     cd = customdata(model, state.level, state.focus, lang)
-    update = value_trace_update(model, state, lang)
+    update = value_trace_update(model, state, lang, user)
     outline = {"line": {"color": LINE_COLOR, "width": 0.6 if state.level == "district" else 1.0}}
     dep_url = geojson_url(model, "department", "", prefix)
     traces: list[dict] = [
@@ -377,9 +380,9 @@ def build_figure(model: Model, state: MapState, lang: str, prefix: str = "/") ->
     }
 
 
-def metric_patch(model: Model, state: MapState, lang: str) -> Patch:
+def metric_patch(model: Model, state: MapState, lang: str, user=None) -> Patch:
     """Recolour the map for another metric or year: values only, no geometry."""
-    update = value_trace_update(model, state, lang)
+    update = value_trace_update(model, state, lang, user)
     patch = Patch()
     for key in ("z", "text", "zmin", "zmax", "colorscale", "colorbar", "hovertemplate"):
         patch["data"][VALUE][key] = update[key]

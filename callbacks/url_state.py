@@ -10,11 +10,12 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Input, Output, State, html
 
 from . import ids
 from .i18n import DEFAULT_LANG, LANGS, t
 from .model import NATIONAL, MapState, Model
+from .trata_upload import UserSeries
 
 KNOWN = ("lang", "level", "focus", "metric", "year", "services", "basemap")
 MAX_QUERY = 2000
@@ -40,7 +41,7 @@ def parse_query(search: str | None) -> tuple[dict[str, str], list[str]]:
     return values, problems
 
 
-def state_from_query(model: Model, search: str | None) -> tuple[str, MapState, list[str]]:
+def state_from_query(model: Model, search: str | None, user=None) -> tuple[str, MapState, list[str]]:
     values, problems = parse_query(search)
     lang = values.get("lang", DEFAULT_LANG)
     if lang not in LANGS:
@@ -53,6 +54,7 @@ def state_from_query(model: Model, search: str | None) -> tuple[str, MapState, l
         year=values.get("year"),
         services=values.get("services"),
         basemap=values.get("basemap"),
+        user=user,
     )
     return lang, state, problems + state_problems
 
@@ -80,10 +82,11 @@ def register(app, model: Model) -> None:
         Output(ids.BASEMAP, "value"),
         Output(ids.NOTICE, "children"),
         Input(ids.URL, "search"),
+        State(ids.TRATA_STORE, "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def apply_url(search):
-        lang, state, problems = state_from_query(model, search)
+    def apply_url(search, imported):
+        lang, state, problems = state_from_query(model, search, UserSeries.from_store(imported))
         return (
             lang,
             state.level,
