@@ -22,7 +22,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, dcc, html, no_update
 
 from analysis.trata_import import import_trata
 from layers.base import LEVELS, Layer, Metric, Provenance, text
@@ -310,6 +310,7 @@ def register(app, model) -> None:
     @app.callback(
         Output(ids.TRATA_STORE, "data"),
         Output(ids.TRATA_STATUS, "children"),
+        Output(ids.METRIC, "value", allow_duplicate=True),  # show what was just imported
         Input(ids.TRATA_UPLOAD, "contents"),
         State(ids.TRATA_UPLOAD, "filename"),
         State(ids.TRATA_UPLOAD, "last_modified"),
@@ -333,18 +334,6 @@ def register(app, model) -> None:
             set_progress((percent, f"{percent} %"))
 
         store, status = process_upload(model, contents, filename, last_modified, current, lang, progress)
-        if store is None:
-            from dash import no_update
-
-            return no_update, status
-        return store, status
-
-    @app.callback(
-        Output(ids.METRIC, "value", allow_duplicate=True),
-        Input(ids.TRATA_STORE, "data"),
-        prevent_initial_call=True,
-    )
-    def show_imported(data):
-        from dash import no_update
-
-        return newest_metric(data) or no_update
+        if store is None:  # nothing the user had is lost
+            return no_update, status, no_update
+        return store, status, newest_metric(store) or no_update

@@ -204,7 +204,7 @@ class TrataReportada(Layer):
             "Public Prosecutor's Office (Crime Observatory, specialised prosecutors), PNP/MININTER and INEI: "
             "trafficking figures quoted on public pages, one URL per figure",
         ),
-        year=f"2007{EN_DASH}2014 (mapa / map); 2010{EN_DASH}2025 (perfil / profile)",
+        year=f"2007{EN_DASH}2014 · 2010{EN_DASH}2025",
         licence="Cifras públicas citadas (hechos); ver la URL de cada cifra",
         url="https://rpp.pe/lima/actualidad/mas-de-2200-denuncias-por-trata-se-reportaron-en-los-ultimos-6-anos-noticia-833302",
         level=text("distrito fiscal, sumado por departamento", "distrito fiscal (prosecution district), summed by department"),

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 
 from app import create_app
 from layers.datadir import default_data_dir
-from tests.browser.test_map_page import open_page, wait_for
+from tests.browser.test_map_page import PORT, open_page, wait_for
 
 pytestmark = pytest.mark.browser
 SAMPLE = default_data_dir() / "cases" / "muestras_oficiales" / "mininter_trata_lambayeque_2017_2023.csv"
@@ -64,6 +64,16 @@ def test_uploading_the_mininter_sample_shows_its_series_on_the_map(dash_duo, app
     dash_duo.find_element("#year").find_element(By.CSS_SELECTOR, "option[value='2022']").click()
     wait_for(dash_duo, lambda: dash_duo.driver.execute_script(VALUE_TRACE_JS, "14")["z"] is not None, what="2022 again")
     dash_duo.driver.save_screenshot(str(SHOTS / "cobertura-trata-upload.png"))
+    # a reload keeps the imported view (the session store is read back with the link) ...
+    dash_duo.driver.refresh()
+    wait_for(dash_duo, lambda: (v := dash_duo.driver.execute_script(VALUE_TRACE_JS, "14")) and v["text"] == "49 denuncias",
+             what="imported series after a reload")
+    assert dash_duo.find_element("#metric").get_attribute("value") == metric
+    # ... and a link to another indicator is obeyed: a stored import never takes over the map
+    dash_duo.driver.get(f"http://127.0.0.1:{PORT}/?metric=poverty_2018")
+    wait_for(dash_duo, lambda: (v := dash_duo.driver.execute_script(VALUE_TRACE_JS, "14")) and "%" in (v["text"] or ""),
+             what="poverty map from the link")
+    assert dash_duo.find_element("#metric").get_attribute("value") == "poverty_2018"
 
 
 def test_a_file_that_is_not_official_data_gives_a_message(dash_duo, app, tmp_path):

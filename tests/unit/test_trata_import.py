@@ -190,3 +190,10 @@ def test_progress_is_reported_from_zero_to_one():
     seen = []
     import_trata(MPFN.read_bytes(), MPFN.name, progress=lambda f, stage: seen.append(f))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_quoted_files_read_row_by_row_give_the_same_totals(mpfn):
+    lines = MPFN.read_text(encoding="utf-8-sig").splitlines()
+    quoted = "\n".join(";".join(f'"{field}"' for field in line.split(";")) for line in lines) + "\n"
+    again = import_trata(quoted.encode("utf-8"), "quoted.csv")
+    assert again.series.equals(mpfn.series)
