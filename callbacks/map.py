@@ -149,7 +149,7 @@ def register(app, model: Model) -> None:
         State(ids.TRATA_STORE, "data"),
     )
     def update_map(level, focus, metric, year, services, basemap, lang, drawn, imported):
-        user = UserSeries.from_store(imported)
+        user = UserSeries.from_store(imported, model)
         state, _ = model.state(level, focus, metric, year, services, basemap, user=user)
         return map_update(model, drawn, state, safe_lang(lang), app.config.requests_pathname_prefix, user)
 
@@ -165,7 +165,7 @@ def register(app, model: Model) -> None:
         State(ids.TRATA_STORE, "data"),
     )
     def update_caption(level, focus, metric, year, services, lang, imported):
-        user = UserSeries.from_store(imported)
+        user = UserSeries.from_store(imported, model)
         state, _ = model.state(level, focus, metric, year, services, user=user)
         lang = safe_lang(lang)
         return caption(model, state, lang, user), service_legend(model, state, lang)

@@ -240,4 +240,4 @@ def register(app, model: Model) -> None:
             return service_profile(model, feature, lang) or hint(lang, t(lang, "profile.bad_click"))
         if model.geo.area(state.level, feature) is None:
             return hint(lang, t(lang, "profile.bad_click"))
-        return area_profile(model, state, feature, lang, UserSeries.from_store(imported))
+        return area_profile(model, state, feature, lang, UserSeries.from_store(imported, model))

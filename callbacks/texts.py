@@ -55,7 +55,7 @@ def register(app, model: Model) -> None:
     )
     def metric_labels(lang, level, imported):
         state, _ = model.state(level=level)
-        return metric_options(model, state.level, safe_lang(lang), UserSeries.from_store(imported))
+        return metric_options(model, state.level, safe_lang(lang), UserSeries.from_store(imported, model))
 
     @app.callback(
         Output(ids.YEAR, "options"),
@@ -65,7 +65,7 @@ def register(app, model: Model) -> None:
         State(ids.TRATA_STORE, "data"),
     )
     def years(metric, year, imported):
-        user = UserSeries.from_store(imported)
+        user = UserSeries.from_store(imported, model)
         state, _ = model.state(metric=metric, user=user)
         options = year_options(model, state.metric, user)
         values = [o["value"] for o in options]

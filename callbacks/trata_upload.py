@@ -34,7 +34,7 @@ from .i18n import fmt_number, pick, safe_lang, t
 
 MAX_UPLOAD_MB = 60  # decoded file; the request (base64) is ~4/3 of it, under MAX_CONTENT_LENGTH
 MAX_UPLOADS = 3  # kept in the store: the latest file of each kind, newest first
-MAX_STORE_VALUES = 60_000
+MAX_STORE_VALUES = 200_000  # area-year cells read back from one store
 PREFIX = "upload_"
 STORE_VERSION = 1
 MAX_MESSAGES_SHOWN = 12
@@ -63,24 +63,52 @@ class UploadedLayer(Layer):
         self.title = title
 
 
-def _clean(value: float) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 4)
+# One character per area, in the server's area order: what each cell holds.
+FLAG_CODES = {"": ".", "suppressed": "s", "estimate": "e", "lower_bound": "l", "partial": "p"}
+CODE_FLAGS = {v: k for k, v in FLAG_CODES.items()}
+NO_DATA = "n"
 
 
-def store_entry(result, geo, children: pd.Series | None, file_name: str, file_date: str, token: str) -> dict:
+def encode_cells(values: pd.Series, flags: pd.Series) -> dict:
+    """{"f": one flag character per area, "v": the numbers of the cells that have one}.
+
+    Areas follow the server's order (`Geography.codes(level)`), so codes are not sent: a
+    national district series of several years is a few KB, posted with every map request."""
+    marks, numbers = [], []
+    for value, flag in zip(values.to_numpy(dtype=float), flags.to_numpy()):
+        if flag == "suppressed" or not math.isfinite(value):
+            marks.append("s" if flag == "suppressed" else NO_DATA)
+            continue
+        marks.append(FLAG_CODES.get(flag, "."))
+        numbers.append(round(float(value), 4) if value % 1 else int(value))
+    return {"f": "".join(marks), "v": numbers}
+
+
+def decode_cells(cells: dict, codes: pd.Index) -> pd.DataFrame | None:
+    marks, numbers = cells["f"], cells["v"]
+    if not isinstance(marks, str) or len(marks) != len(codes) or not isinstance(numbers, list):
+        return None
+    with_value = [i for i, m in enumerate(marks) if m in ".elp"]
+    if len(with_value) != len(numbers) or set(marks) - set("nselp."):
+        return None
+    values = np.full(len(codes), np.nan)
+    values[with_value] = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan for v in numbers]
+    flags = ["suppressed" if m == "s" else CODE_FLAGS.get(m, "") for m in marks]
+    return pd.DataFrame({"value": values, "low": np.nan, "high": np.nan, "flag": flags}, index=codes)
+
+
+def store_entry(result, geo, children: pd.Series | None, file_name: str, file_date: str, token: str,
+                geo_version: str = "") -> dict:
     """The JSON kept in the browser for one imported file: metrics and their values."""
     prefix = f"{PREFIX}{token}_"
     metrics, frame = imported_values(result, geo, children, prefix)
     values: dict = {}
-    kept = frame[frame["value"].notna() | (frame["flag"] != "")]
-    for (metric, level, year), rows in kept.groupby(["metric", "level", "year"], sort=False):
-        values.setdefault(metric, {}).setdefault(level, {})[year] = {
-            "codes": rows["code"].tolist(),
-            "values": [_clean(v) for v in rows["value"]],
-            "flags": rows["flag"].tolist(),
-        }
+    for (metric, level, year), rows in frame.groupby(["metric", "level", "year"], sort=False):
+        ordered = rows.set_index("code").reindex(geo.codes(level))
+        values.setdefault(metric, {}).setdefault(level, {})[year] = encode_cells(ordered["value"], ordered["flag"].fillna(""))
     return {
         "id": token,
+        "geo": geo_version,
         "file": file_name[:200],
         "date": file_date,
         "source": result.source,
@@ -116,7 +144,8 @@ class UserSeries:
     values: dict[tuple[str, str, str], pd.DataFrame] = field(default_factory=dict)
 
     @classmethod
-    def from_store(cls, data: object) -> "UserSeries | None":
+    def from_store(cls, data: object, model) -> "UserSeries | None":
+        """The checked series of a store, for `model`'s geography (None if nothing usable)."""
         if not isinstance(data, dict) or data.get("version") != STORE_VERSION:
             return None
         uploads = data.get("uploads")
@@ -126,15 +155,17 @@ class UserSeries:
         budget = MAX_STORE_VALUES
         for upload in uploads[:MAX_UPLOADS]:
             try:
-                budget = series._add(upload, budget)
+                budget = series._add(upload, budget, model)
             except (TypeError, ValueError, KeyError, AttributeError):
                 continue  # a forged or damaged entry: left out
         return series if series.metrics else None
 
-    def _add(self, upload: dict, budget: int) -> int:
+    def _add(self, upload: dict, budget: int, model) -> int:
         token = str(upload["id"])
         if not token.isalnum() or len(token) > 16:
             raise ValueError("bad id")
+        if upload.get("geo") != model.geo_version:
+            raise ValueError("made for another geography")
         file_name, file_date = str(upload["file"])[:200], str(upload["date"])[:40]
         source = str(upload.get("source"))
         all_years = sorted({str(y)[:12] for raw in upload["metrics"] for y in raw["years"]})
@@ -173,19 +204,16 @@ class UserSeries:
             for level, by_year in (upload["values"].get(metric_id) or {}).items():
                 if level not in levels:
                     continue
+                codes = model.geo.codes(level)
                 for year, cells in by_year.items():
                     if year not in years:
                         continue
-                    codes = [str(c)[:6] for c in cells["codes"]]
                     budget -= len(codes)
                     if budget < 0:
                         raise ValueError("store too large")
-                    values = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan for v in cells["values"]]
-                    flags = [f if f in ("suppressed", "estimate", "lower_bound", "partial") else "" for f in cells["flags"]]
-                    if not (len(codes) == len(values) == len(flags)):
-                        raise ValueError("ragged values")
-                    frame = pd.DataFrame({"value": values, "low": np.nan, "high": np.nan, "flag": flags}, index=codes)
-                    self.values[(metric_id, level, year)] = frame[~frame.index.duplicated()]
+                    frame = decode_cells(cells, codes)
+                    if frame is not None:
+                        self.values[(metric_id, level, year)] = frame
         return budget
 
     def area_values(self, metric: str, level: str, year: str, codes: pd.Index) -> pd.DataFrame:
@@ -197,8 +225,8 @@ class UserSeries:
         return out
 
 
-def newest_metric(data: object) -> str | None:
-    series = UserSeries.from_store(data)
+def newest_metric(data: object, model) -> str | None:
+    series = UserSeries.from_store(data, model)
     if series is None:
         return None
     first = data["uploads"][0]
@@ -289,7 +317,7 @@ def process_upload(model, contents: object, filename: object, last_modified: obj
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     token = hashlib.sha256(data).hexdigest()[:10]
     children = children_by_department(model.catalog.loaded["child_population"]) if model.catalog.available("child_population") else None
-    entry = store_entry(result, model.geo, children, name, stamp, token)
+    entry = store_entry(result, model.geo, children, name, stamp, token, model.geo_version)
     previous = current.get("uploads", []) if isinstance(current, dict) and current.get("version") == STORE_VERSION else []
     if not isinstance(previous, list):
         previous = []
@@ -336,4 +364,4 @@ def register(app, model) -> None:
         store, status = process_upload(model, contents, filename, last_modified, current, lang, progress)
         if store is None:  # nothing the user had is lost
             return no_update, status, no_update
-        return store, status, newest_metric(store) or no_update
+        return store, status, newest_metric(store, model) or no_update

@@ -86,7 +86,7 @@ def register(app, model: Model) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def apply_url(search, imported):
-        lang, state, problems = state_from_query(model, search, UserSeries.from_store(imported))
+        lang, state, problems = state_from_query(model, search, UserSeries.from_store(imported, model))
         return (
             lang,
             state.level,

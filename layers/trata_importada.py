@@ -228,7 +228,7 @@ def file_date(path: Path) -> str:
 class TrataImportada(Layer):
     id = "trata_importada"
     kind = "area"
-    requires = ("boundaries", "child_population")
+    requires = ("boundaries",)  # children (for rates) are used when that layer loaded
     user_files = True  # no manifest entry: the user's own files
     title = text("Trata: datos oficiales importados", "Trafficking: imported official data")
     provenance = Provenance(

@@ -85,20 +85,22 @@ def test_sources_panel_has_a_data_gaps_section(model, lang, title, words):
 
 
 def test_an_upload_builds_a_checked_store_with_its_metrics(model, store):
-    user = UserSeries.from_store(store)
+    user = UserSeries.from_store(store, model)
     ids = list(user.metrics)
     assert len(ids) == 3 and all(i.startswith("upload_") for i in ids)
-    assert newest_metric(store) == ids[0]
+    assert newest_metric(store, model) == ids[0]
     values = user.area_values(ids[0], "department", "2020", model.geo.codes("department"))
     assert values.loc["14", "value"] == 25 and values["value"].notna().sum() == 1
     layer, _ = model.lookup(ids[0], user)
     assert "Importado por el usuario: mininter_trata_lambayeque_2017_2023.csv" in layer.provenance.source["es"]
-    assert len(json.dumps(store)) < 60_000
+    assert len(json.dumps(store)) < 20_000  # posted with every map request: values only, no codes
+    other_server = {**store, "uploads": [{**store["uploads"][0], "geo": "0000000000"}]}
+    assert UserSeries.from_store(other_server, model) is None  # made for another geography
 
 
 def test_imported_metric_is_accepted_only_with_the_users_store(model, store):
-    user = UserSeries.from_store(store)
-    metric = newest_metric(store)
+    user = UserSeries.from_store(store, model)
+    metric = newest_metric(store, model)
     state, problems = model.state(metric=metric, year="2020", user=user)
     assert state.metric == metric and not problems
     state, problems = model.state(metric=metric, year="2020")
@@ -108,8 +110,8 @@ def test_imported_metric_is_accepted_only_with_the_users_store(model, store):
 
 
 def test_imported_metric_colours_the_map_and_is_offered(model, store):
-    user = UserSeries.from_store(store)
-    metric = newest_metric(store)
+    user = UserSeries.from_store(store, model)
+    metric = newest_metric(store, model)
     state = MapState(level="department", metric=metric, year="2017")
     fig, drawn = map_update(model, None, state, "es", user=user)
     value = fig["data"][VALUE]
@@ -126,7 +128,7 @@ def test_imported_metric_colours_the_map_and_is_offered(model, store):
 
 def test_a_second_file_of_another_kind_is_kept_beside_the_first(model, store):
     both, _ = upload(model, MPFN, current=store)
-    user = UserSeries.from_store(both)
+    user = UserSeries.from_store(both, model)
     kinds = {m.id.rsplit("_", 2)[-2] for _, m in user.metrics.values()}
     assert len(both["uploads"]) == 2 and "mp" in kinds
     district = [m for m in user.metrics if m.endswith("mp_denuncias")][0]
@@ -144,10 +146,14 @@ def test_a_second_file_of_another_kind_is_kept_beside_the_first(model, store):
      {"version": 1, "uploads": [{"id": "abc", "file": "f", "date": "d", "source": "x",
                                  "metrics": [{"id": "upload_abc_x", "years": ["2020"], "levels": ["department"],
                                               "title": {"es": "a", "en": "b"}, "unit": {"es": "a", "en": "b"}}],
-                                 "values": {"upload_abc_x": {"department": {"2020": {"codes": ["14"], "values": ["<script>", 3], "flags": ["x"]}}}}}]}],
+                                 "values": {"upload_abc_x": {"department": {"2020": {"f": "x" * 25, "v": ["<script>", 3]},
+                                                                          "2019": {"f": "s" * 24, "v": []}},
+                                            "region": {"2020": {"f": "." * 26, "v": ["<b>"] * 26}}}}}]}],
 )
 def test_a_forged_store_is_ignored_without_an_error(model, forged):
-    user = UserSeries.from_store(forged)
+    for upload in (forged or {}).get("uploads", []) if isinstance(forged, dict) and isinstance(forged.get("uploads"), list) else []:
+        upload.setdefault("geo", model.geo_version)  # made for this server: only its content is wrong
+    user = UserSeries.from_store(forged, model)
     assert user is None or all(m.startswith("upload_abc_") for m in user.metrics)
     state, _ = model.state(metric="upload_abc_x", year="2020", user=user)
     fig, _ = map_update(model, None, state, "es", user=user)
