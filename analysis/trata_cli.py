@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .trata_import import DEPARTMENTS, SMALL_COUNT, import_trata
+from layers.cem_cases import suppress_small
+
+from .trata_import import DEPARTMENTS, import_trata
 
 FIELDS = ["source", "level", "code", "department", "year", "value", "value_flag", "under_18", "under_18_flag"]
 
@@ -35,11 +37,13 @@ def add_parser(subparsers) -> None:
 
 
 def _count(value: float) -> tuple[int | None, str]:
+    """A count as printed: None with "no_data", None with "suppressed" (under 5), or the count."""
     if value is None or pd.isna(value):
         return None, "no_data"
-    if value < SMALL_COUNT:
-        return None, "suppressed"
-    return int(value), ""
+    shown, flags = suppress_small(pd.Series([float(value)]))
+    if flags.iloc[0]:
+        return None, flags.iloc[0]
+    return int(shown.iloc[0]), ""
 
 
 def records(series: pd.DataFrame, level: str = "all") -> list[dict]:

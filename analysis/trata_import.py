@@ -36,7 +36,6 @@ FORMATS = (FORMAT_MININTER, FORMAT_MPFN)
 
 SERIES_COLUMNS = ["source", "level", "code", "year", "denuncias", "victims", "victims_under_18"]
 MAX_MESSAGES = 200  # listed one by one; the rest are counted
-SMALL_COUNT = 5  # counts under 5 are suppressed wherever they are shown
 
 DEPARTMENTS = {
     "01": "AMAZONAS", "02": "ANCASH", "03": "APURIMAC", "04": "AREQUIPA", "05": "AYACUCHO",
@@ -113,7 +112,7 @@ class TrataImport:
         Tidy table (SERIES_COLUMNS): one row per level (department, or district for the
         Ministerio Público), area code and year; counts of complaints (denuncias), victims
         and victims under 18 (NaN where the file has no such figure). Not suppressed:
-        callers showing it apply `suppress_counts`.
+        callers showing it suppress counts under 5 (`layers.cem_cases.suppress_small`).
     messages
         Per-row problems (rows left out, repeats dropped, conflicting repeats).
     """
@@ -578,9 +577,3 @@ def import_trata(data: bytes, file_name: str = "", progress: Progress | None = N
         messages.add(None, None, "no se encontró ninguna cifra de trata de personas en el archivo")
     return TrataImport(source, file_name, series, messages.items, read, used, repeated, messages.more)
 
-
-def suppress_counts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Counts under 5 become NaN with the flag "suppressed" (same rule as the CEM layer)."""
-    from layers.cem_cases import suppress_small
-
-    return suppress_small(values)

@@ -7,6 +7,8 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html
 
 from analysis.areas import nearest_care_province, nearest_services
+from layers.base import FLAG_SUPPRESSED
+from layers.cem_cases import suppress_small
 
 from . import ids
 from .i18n import fmt_km, fmt_number, pick, safe_lang, t
@@ -15,7 +17,6 @@ from .model import MapState, Model
 from .trata_upload import UserSeries
 
 MAX_CITED = 8  # most recent quoted figures per department
-SMALL_COUNT = 5
 
 
 def clicked_id(click: object) -> str | None:
@@ -120,7 +121,7 @@ def cited_value(row, lang: str) -> str:
     """A quoted figure as read: counts under 5 as "<5", shares with their % sign."""
     if row.percent:
         return f"{fmt_number(row.value, 1 if row.value % 1 else 0, lang)} %"
-    if row.value < SMALL_COUNT:
+    if suppress_small(pd.Series([row.value]))[1].iloc[0] == FLAG_SUPPRESSED:
         return "<5"
     return fmt_number(row.value, 0, lang)
 

@@ -117,6 +117,7 @@ def imported_catalog(tmp_path_factory):
     folder = tmp_path_factory.mktemp("imports")
     for name in ("mininter_trata_lambayeque_2017_2023.csv", "mpfn_delitos_lambayeque_2019_2023.csv"):
         shutil.copy(SAMPLES / name, folder / name)
+    shutil.copy(SAMPLES / "mininter_trata_lambayeque_2017_2023.csv", folder / "z_copia_mininter.csv")  # same data again
     (folder / "notas.txt").write_text("esto no es un archivo oficial\n", encoding="utf-8")
     mp = pytest.MonkeyPatch()
     mp.setenv("COBERTURA_IMPORT_DIR", str(folder))
@@ -140,7 +141,7 @@ def test_files_in_the_import_folder_become_a_layer(imported_catalog):
 
 def test_imported_values_are_suppressed_under_5_and_sin_dato_elsewhere(imported_catalog):
     shown = values(imported_catalog, "trata_importada", "import_pnp_denuncias", "department", "2020")
-    assert shown.loc["14", "value"] == 25
+    assert shown.loc["14", "value"] == 25  # a second file with the same department-years adds nothing
     assert pd.isna(shown.loc["08", "value"]) and shown.loc["08", "flag"] == ""  # not in the file
     early = values(imported_catalog, "trata_importada", "import_pnp_denuncias", "department", "2017")
     assert pd.isna(early.loc["14", "value"]) and early.loc["14", "flag"] == FLAG_SUPPRESSED  # 3 -> "<5"

@@ -1,6 +1,5 @@
 """Importers of the official trafficking files, on the Lambayeque samples and hand-made files."""
 
-from pathlib import Path
 
 import pytest
 
