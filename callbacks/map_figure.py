@@ -151,7 +151,7 @@ def value_trace_update(model: Model, state: MapState, lang: str, user=None) -> d
         colorbar["tickvals"] = axis["tickvals"]
         colorbar["ticktext"] = [fmt_number(10**p, 0, lang) for p in axis["tickvals"]]
     else:
-        colorbar["tickformat"] = ",.0f" if metric.decimals == 0 else ",.1f"
+        colorbar["tickformat"] = f",.{min(max(metric.decimals, 0), 2)}f"  # small rates keep their decimals
     hover = (
         "<b>%{customdata[1]}</b> · %{customdata[0]}<br>"
         + f"{title} {state.year}: " + "%{text}<br>%{customdata[2]}<extra></extra>"

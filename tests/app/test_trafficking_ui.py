@@ -167,3 +167,12 @@ def test_a_bad_upload_says_why_and_keeps_what_the_user_had(model, store):
     assert "formato no reconocido" in text_of(status)
     data, status = process_upload(model, "garbage", "x.csv", None, store, "en")
     assert data is None and "could not be read" in text_of(status)
+
+
+def test_every_cited_registry_and_indicator_has_a_label_in_both_languages(catalog):
+    from callbacks.i18n import catalog as texts
+
+    figures = catalog.loaded["trata_reportada"].source
+    keys = {f"cited.{i}" for i in figures["indicator"]} | {f"series.{s}" for s in figures["series"]}
+    for lang in ("es", "en"):
+        assert keys <= set(texts(lang)), keys - set(texts(lang))
