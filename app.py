@@ -24,6 +24,7 @@ from callbacks import plan as plan_callbacks
 from callbacks import profile as profile_callbacks
 from callbacks import sources as sources_callbacks
 from callbacks import texts as text_callbacks
+from callbacks import trata_upload as upload_callbacks
 from callbacks import url_state as url_callbacks
 from callbacks.layout import build_layout
 from callbacks.model import FOCUS_DEPARTMENTS, Model
@@ -151,7 +152,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,  # the gaps tab is rendered when first opened
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.server.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024
+    # national MININTER / Ministerio Público files are tens of MB, and dcc.Upload sends base64
+    app.server.config["MAX_CONTENT_LENGTH"] = 80 * 1024 * 1024
     if catalog.fatal:
         app.layout = fatal_layout(catalog)
         register_static_routes(app, None)
@@ -159,7 +161,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     model = Model(catalog)
     app.layout = lambda: build_layout(model)
     register_static_routes(app, model)
-    for module in (text_callbacks, url_callbacks, map_callbacks, profile_callbacks, sources_callbacks, gap_callbacks, plan_callbacks):
+    for module in (
+        text_callbacks,
+        url_callbacks,
+        map_callbacks,
+        profile_callbacks,
+        sources_callbacks,
+        gap_callbacks,
+        plan_callbacks,
+        upload_callbacks,
+    ):
         module.register(app, model)
     app.cobertura_model = model  # for tests and benchmarks
     return app

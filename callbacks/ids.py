@@ -23,6 +23,10 @@ STATE_SYNC = "state-sync"  # the canonical query string of the view
 URL_WRITTEN = "url-written"  # dummy output of the clientside history.replaceState
 LAYER_STATUS = "layer-status"
 PRINT = "print-button"
+TRATA_UPLOAD = "trata-upload"  # browser import of an official trafficking file
+TRATA_PROGRESS = "trata-upload-progress"
+TRATA_STATUS = "trata-upload-status"
+TRATA_STORE = "trata-import-store"  # the imported series, in the browser's session storage
 
 
 TAB_GAPS = "tab-gaps"

@@ -10,6 +10,7 @@ from layers.base import LEVELS
 from . import ids
 from .i18n import DEFAULT_LANG, pick, t
 from .model import FOCUS_DEPARTMENTS, NATIONAL, MapState, Model
+from .trata_upload import upload_panel
 
 
 def tr(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kwargs):
@@ -28,7 +29,7 @@ def focus_options(model: Model, lang: str) -> list[dict]:
     return options
 
 
-def metric_options(model: Model, level: str, lang: str) -> list[dict]:
+def metric_options(model: Model, level: str, lang: str, user=None) -> list[dict]:
     options = []
     for metric_id, (layer, metric) in model.catalog.all_metrics.items():
         label = pick(metric.title, lang)
@@ -40,13 +41,17 @@ def metric_options(model: Model, level: str, lang: str) -> list[dict]:
             label += f" ({t(lang, 'metric.not_at_level')})"
             disabled = True
         options.append({"label": label, "value": metric_id, "disabled": disabled})
+    for metric_id, (_, metric) in (user.metrics.items() if user is not None else ()):  # imported in the browser
+        disabled = level not in metric.levels
+        label = pick(metric.title, lang) + (f" ({t(lang, 'metric.not_at_level')})" if disabled else "")
+        options.append({"label": label, "value": metric_id, "disabled": disabled})
     return options
 
 
-def year_options(model: Model, metric: str) -> list[dict]:
-    if metric not in model.metrics:
+def year_options(model: Model, metric: str, user=None) -> list[dict]:
+    if metric not in model.metrics and (user is None or metric not in user.metrics):
         return []
-    return [{"label": y, "value": y} for y in model.metric(metric).years]
+    return [{"label": y, "value": y} for y in model.metric(metric, user).years]
 
 
 def service_options(model: Model, lang: str) -> list[dict]:
@@ -93,6 +98,7 @@ def controls(model: Model, state: MapState, lang: str) -> dbc.Card:
                     className="mb-3",
                 ),
                 dbc.Switch(id=ids.BASEMAP, label=tr("control.basemap"), value=state.basemap),
+                upload_panel(lang),
             ]
         ),
         className="controls h-100",

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dash import Input, Output, State, html, no_update
 
 from . import ids
+from layers.base import FLAG_ESTIMATE
+
 from .i18n import fmt_number, pick, safe_lang, t
 from .map_figure import basemap_patch, build_figure, metric_patch, services_patch
 from .model import MapState, Model
+from .trata_upload import UserSeries
 
 FULL = "full"
 
@@ -46,14 +49,15 @@ def drawn_record(state: MapState, lang: str) -> dict:
     }
 
 
-def map_update(model: Model, drawn: object, state: MapState, lang: str, prefix: str = "/"):
-    """Figure (dict) or Patch for the new state; second value: the new drawn record."""
+def map_update(model: Model, drawn: object, state: MapState, lang: str, prefix: str = "/", user=None):
+    """Figure (dict) or Patch for the new state; second value: the new drawn record.
+    `user`: series the user imported in the browser (checked), or None."""
     plan = plan_update(drawn, state, lang)
     if plan == FULL:
-        return build_figure(model, state, lang, prefix), drawn_record(state, lang)
+        return build_figure(model, state, lang, prefix, user=user), drawn_record(state, lang)
     patch = None
     if "metric" in plan:
-        patch = metric_patch(model, state, lang)
+        patch = metric_patch(model, state, lang, user=user)
     if "services" in plan:
         patch = services_patch(model, state, patch)
     if "basemap" in plan:
@@ -63,10 +67,10 @@ def map_update(model: Model, drawn: object, state: MapState, lang: str, prefix: 
     return patch, drawn_record(state, lang)
 
 
-def caption(model: Model, state: MapState, lang: str):
-    layer, metric = model.metrics[state.metric]
+def caption(model: Model, state: MapState, lang: str, user=None):
+    layer, metric = model.lookup(state.metric, user)
     prov = layer.provenance
-    values = model.area_values(state.metric, state.level, state.year, model.area_table(state.level, state.focus).index)
+    values = model.area_values(state.metric, state.level, state.year, model.area_table(state.level, state.focus).index, user)
     known = int(values["value"].notna().sum())
     total = len(values)
     parts = [
@@ -83,6 +87,10 @@ def caption(model: Model, state: MapState, lang: str):
                 className="text-danger",
             )
         )
+    if state.level in metric.levels and (values["flag"] == FLAG_ESTIMATE).any():
+        lines.append(html.Div(t(lang, "caption.estimate"), className="caption-estimate"))
+    if user is not None and state.metric in user.metrics:
+        lines.append(html.Div(t(lang, "caption.imported"), className="caption-imported"))
     lines.append(
         html.Div(
             [
@@ -138,10 +146,12 @@ def register(app, model: Model) -> None:
         Input(ids.BASEMAP, "value"),
         Input(ids.LANG, "value"),
         State(ids.MAP_DRAWN, "data"),
+        State(ids.TRATA_STORE, "data"),
     )
-    def update_map(level, focus, metric, year, services, basemap, lang, drawn):
-        state, _ = model.state(level, focus, metric, year, services, basemap)
-        return map_update(model, drawn, state, safe_lang(lang), app.config.requests_pathname_prefix)
+    def update_map(level, focus, metric, year, services, basemap, lang, drawn, imported):
+        user = UserSeries.from_store(imported, model)
+        state, _ = model.state(level, focus, metric, year, services, basemap, user=user)
+        return map_update(model, drawn, state, safe_lang(lang), app.config.requests_pathname_prefix, user)
 
     @app.callback(
         Output(ids.MAP_CAPTION, "children"),
@@ -152,9 +162,11 @@ def register(app, model: Model) -> None:
         Input(ids.YEAR, "value"),
         Input(ids.SERVICES, "value"),
         Input(ids.LANG, "value"),
+        State(ids.TRATA_STORE, "data"),
     )
-    def update_caption(level, focus, metric, year, services, lang):
-        state, _ = model.state(level, focus, metric, year, services)
+    def update_caption(level, focus, metric, year, services, lang, imported):
+        user = UserSeries.from_store(imported, model)
+        state, _ = model.state(level, focus, metric, year, services, user=user)
         lang = safe_lang(lang)
-        return caption(model, state, lang), service_legend(model, state, lang)
+        return caption(model, state, lang, user), service_legend(model, state, lang)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from dash import Patch
 
-from layers.base import FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPPRESSED
+from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPPRESSED
 
 from .i18n import fmt_number, pick, t
 from .model import MapState, Model
@@ -94,6 +94,8 @@ def format_value(value, low, high, flag: str, decimals: int, unit: str, lang: st
         out += " " + t(lang, "value.interval", low=fmt_number(low, decimals, lang), high=fmt_number(high, decimals, lang))
     if flag == FLAG_PARTIAL:
         out += " " + t(lang, "value.partial")
+    if flag == FLAG_ESTIMATE:
+        out += " " + t(lang, "value.estimate")
     return out
 
 
@@ -123,8 +125,8 @@ def colour_values(values: pd.Series, is_count: bool, from_zero: bool = False) ->
         ticks = [p for p in range(int(math.floor(lo)), int(math.ceil(hi)) + 1)]
         return z, {"zmin": lo, "zmax": hi, "tickvals": ticks, "log": True}
     lo, hi = (0.0 if from_zero else float(finite.min())), float(finite.max())
-    if hi == lo:
-        hi = lo + 1
+    if hi == lo:  # one value (e.g. an imported file of one department): scale from zero
+        lo, hi = (0.0, hi) if hi > 0 else (hi - 1, hi + 1)
     return v, {"zmin": lo, "zmax": hi, "tickvals": None, "log": False}
 
 
@@ -151,12 +153,13 @@ class ValueSpec:
     texts: list[str] | None = None
 
 
-def metric_spec(model: Model, state: MapState, lang: str) -> ValueSpec:
-    """The spec of a layer metric (the Mapa tab)."""
-    _, metric = model.metrics[state.metric]
+def metric_spec(model: Model, state: MapState, lang: str, user=None) -> ValueSpec:
+    """The spec of a layer metric (the Mapa tab). `user`: series the user imported in the
+    browser (already checked), or None."""
+    _, metric = model.lookup(state.metric, user)
     codes = model.area_table(state.level, state.focus).index
     available = state.level in metric.levels
-    frame = model.area_values(state.metric if available else "", state.level, state.year, codes)
+    frame = model.area_values(state.metric if available else "", state.level, state.year, codes, user)
     return ValueSpec(
         frame=frame,
         title=pick(metric.title, lang),
@@ -169,9 +172,12 @@ def metric_spec(model: Model, state: MapState, lang: str) -> ValueSpec:
     )
 
 
-def metric_update(model: Model, state: MapState, lang: str) -> dict:
-    """`value_trace_update` of a layer metric, built once per metric, year, level, focus and
-    language (the same for every user) and then served from memory."""
+def metric_update(model: Model, state: MapState, lang: str, user=None) -> dict:
+    """`value_trace_update` of a layer metric. A catalogue metric is built once per metric,
+    year, level, focus and language (the same for every user) and then served from memory;
+    a metric the user imported in the browser is built for that request only."""
+    if state.metric not in model.metrics:
+        return value_trace_update(metric_spec(model, state, lang, user), lang)
     key = ("metric-update", state.metric, state.year, state.level, state.focus, lang)
     return model.memo(key, lambda: value_trace_update(metric_spec(model, state, lang), lang))
 
@@ -196,7 +202,7 @@ def value_trace_update(spec: ValueSpec, lang: str) -> dict:
         colorbar["tickvals"] = axis["tickvals"]
         colorbar["ticktext"] = [fmt_number(10**p, 0, lang) for p in axis["tickvals"]]
     else:
-        colorbar["tickformat"] = ",.0f" if spec.decimals == 0 else ",.1f"
+        colorbar["tickformat"] = f",.{min(max(spec.decimals, 0), 2)}f"  # small rates keep their decimals
     label = f"{spec.title} {spec.period}".strip()
     return {
         "z": _json_list(z),
@@ -354,14 +360,14 @@ def trace_index(model: Model) -> dict[str, list[int]]:
 
 
 def build_figure(
-    model: Model, state: MapState, lang: str, prefix: str = "/", spec: ValueSpec | None = None
+    model: Model, state: MapState, lang: str, prefix: str = "/", spec: ValueSpec | None = None, user=None
 ) -> dict:
     """The whole figure for a level and focus (sent when the geometry changes)."""
     areas = model.area_table(state.level, state.focus)
     codes = list(areas.index)
     data_url = geojson_url(model, state.level, state.focus, prefix)
     cd = customdata(model, state.level, state.focus, lang)
-    update = value_trace_update(spec, lang) if spec is not None else metric_update(model, state, lang)
+    update = value_trace_update(spec, lang) if spec is not None else metric_update(model, state, lang, user)
     outline = {"line": {"color": LINE_COLOR, "width": 0.6 if state.level == "district" else 1.0}}
     dep_url = geojson_url(model, "department", "", prefix)
     traces: list[dict] = [
@@ -436,10 +442,15 @@ def build_figure(
 
 
 def metric_patch(
-    model: Model, state: MapState, lang: str, spec: ValueSpec | None = None, patch: Patch | None = None
+    model: Model,
+    state: MapState,
+    lang: str,
+    spec: ValueSpec | None = None,
+    patch: Patch | None = None,
+    user=None,
 ) -> Patch:
     """Recolour the map for another metric or year: values only, no geometry."""
-    update = value_trace_update(spec, lang) if spec is not None else metric_update(model, state, lang)
+    update = value_trace_update(spec, lang) if spec is not None else metric_update(model, state, lang, user)
     patch = patch if patch is not None else Patch()
     for key in ("z", "text", "zmin", "zmax", "colorscale", "colorbar", "hovertemplate"):
         patch["data"][VALUE][key] = update[key]

@@ -120,11 +120,20 @@ class Model:
     def service_ids(self) -> tuple[str, ...]:
         return tuple(layer.id for layer in self.service_layers)
 
-    def metric(self, metric_id: str) -> Metric:
-        return self.metrics[metric_id][1]
+    def metric(self, metric_id: str, user=None) -> Metric:
+        return self.lookup(metric_id, user)[1]
 
-    def area_values(self, metric: str, level: str, year: str, codes: pd.Index) -> pd.DataFrame:
+    def lookup(self, metric_id: str, user=None) -> tuple[Layer, Metric]:
+        """(layer, metric) of a catalogue metric, or of a series the user imported in the
+        browser (`user`: callbacks.trata_upload.UserSeries, checked, or None)."""
+        if user is not None and metric_id in user.metrics:
+            return user.metrics[metric_id]
+        return self.metrics[metric_id]
+
+    def area_values(self, metric: str, level: str, year: str, codes: pd.Index, user=None) -> pd.DataFrame:
         """Values for `codes` (NaN = sin dato), in the order of `codes`."""
+        if user is not None and metric in user.metrics:
+            return user.area_values(metric, level, year, codes)
         frame = self.values.get((metric, level, year))
         if frame is None:
             return pd.DataFrame(
@@ -144,12 +153,15 @@ class Model:
         year: object = None,
         services: object = None,
         basemap: object = None,
+        user=None,
     ) -> tuple[MapState, list[str]]:
         """A MapState from untrusted values (URL, callback arguments), plus what was wrong.
 
         Every unknown value falls back to a default; the returned problems name the
-        parameter (e.g. "level") so the UI can say which part of a link was ignored.
+        parameter (e.g. "level") so the UI can say which part of a link was ignored. A metric
+        the user imported in the browser is accepted only when it is in `user` (their store).
         """
+        known = self.metrics if user is None else {**self.metrics, **user.metrics}
         problems: list[str] = []
         if level in (None, ""):
             level = DEFAULT_LEVEL
@@ -163,10 +175,10 @@ class Model:
             focus = ""
         if metric in (None, ""):
             metric = DEFAULT_METRIC if DEFAULT_METRIC in self.metrics else next(iter(self.metrics), "")
-        elif metric not in self.metrics:
+        elif not isinstance(metric, str) or metric not in known:
             problems.append("metric")
             metric = DEFAULT_METRIC if DEFAULT_METRIC in self.metrics else next(iter(self.metrics), "")
-        years = self.metric(metric).years if metric else ()
+        years = known[metric][1].years if metric else ()
         if year in (None, ""):
             year = years[-1] if years else ""
         elif year not in years:

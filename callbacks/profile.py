@@ -4,14 +4,19 @@ the unit and the source behind it."""
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, ctx, html
+from dash import Input, Output, State, ctx, html
 
 from analysis.areas import nearest_care_province, nearest_services
+from layers.base import FLAG_SUPPRESSED
+from layers.cem_cases import suppress_small
 
 from . import ids
-from .i18n import fmt_km, pick, safe_lang, t
+from .i18n import fmt_km, fmt_number, pick, safe_lang, t
 from .map_figure import value_text
 from .model import MapState, Model
+from .trata_upload import UserSeries
+
+MAX_CITED = 8  # most recent quoted figures per department
 
 
 def clicked_id(click: object) -> str | None:
@@ -31,13 +36,14 @@ def hint(lang: str, problem: str | None = None):
     return children
 
 
-def need_rows(model: Model, level: str, code: str, lang: str) -> list:
+def need_rows(model: Model, level: str, code: str, lang: str, user=None) -> list:
     rows = []
-    for metric_id, (_, metric) in model.metrics.items():
+    metrics = {**model.metrics, **(user.metrics if user is not None else {})}
+    for metric_id, (_, metric) in metrics.items():
         if level not in metric.levels:
             continue
         year = metric.years[-1]
-        frame = model.area_values(metric_id, level, year, pd.Index([code]))
+        frame = model.area_values(metric_id, level, year, pd.Index([code]), user)
         row = frame.iloc[0]
         rows.append(
             html.Tr(
@@ -111,7 +117,44 @@ def small_table(rows: list) -> html.Table:
     return html.Table(html.Tbody(rows), className="table table-sm mb-2")
 
 
-def area_profile(model: Model, state: MapState, code: str, lang: str):
+def cited_value(row, lang: str) -> str:
+    """A quoted figure as read: counts under 5 as "<5", shares with their % sign."""
+    if row.percent:
+        return f"{fmt_number(row.value, 1 if row.value % 1 else 0, lang)} %"
+    if suppress_small(pd.Series([row.value]))[1].iloc[0] == FLAG_SUPPRESSED:
+        return "<5"
+    return fmt_number(row.value, 0, lang)
+
+
+def cited_rows(model: Model, code: str, lang: str, limit: int = MAX_CITED) -> list:
+    """The most recent trafficking figures quoted for the department of `code`, each with
+    its registry, period and source page. Police and prosecutor figures stay on separate rows."""
+    if not model.catalog.available("trata_reportada"):
+        return []
+    figures = model.catalog.loaded["trata_reportada"].source
+    rows = figures[figures["ubigeo_dep"] == code[:2]].copy()
+    if rows.empty:
+        return []
+    rows["order"] = rows["year_to"].where(rows["year_to"] != "", "0000")
+    rows = rows.sort_values(["order", "year_from"], ascending=False, kind="stable").head(limit)
+    out = []
+    for row in rows.itertuples():
+        period = row.period or t(lang, "profile.year_unknown")
+        label = f"{t(lang, 'series.' + row.series)} · {t(lang, 'cited.' + row.indicator)}"
+        source = html.A(row.source_org, href=row.url, target="_blank", rel="noopener") if str(row.url).startswith("http") else row.source_org
+        out.append(
+            html.Tr(
+                [
+                    html.Th([label, html.Div(source, className="small-note")], scope="row", className="fw-normal"),
+                    html.Td(period, className="text-nowrap"),
+                    html.Td(cited_value(row, lang), className="text-end", title=str(row.note)[:300]),
+                ]
+            )
+        )
+    return out
+
+
+def area_profile(model: Model, state: MapState, code: str, lang: str, user=None):
     area = model.geo.area(state.level, code)
     title = area["name"]
     where = []
@@ -126,12 +169,24 @@ def area_profile(model: Model, state: MapState, code: str, lang: str):
             className="text-muted small mb-2",
         ),
         html.H3(t(lang, "profile.need"), className="h6 mt-2"),
-        small_table(need_rows(model, state.level, code, lang)),
+        small_table(need_rows(model, state.level, code, lang, user)),
         html.H3(t(lang, "profile.services"), className="h6 mt-2"),
         small_table(service_rows(model, state.level, code, lang)),
         html.H3(t(lang, "profile.nearest"), className="h6 mt-2"),
         small_table(nearest_rows(model, float(area["lat"]), float(area["lon"]), lang)),
         html.P(t(lang, "profile.nearest_note", place=area["capital_name"]), className="small-note"),
+        *cited_section(model, code, lang),
+    ]
+
+
+def cited_section(model: Model, code: str, lang: str) -> list:
+    rows = cited_rows(model, code, lang)
+    if not rows:
+        return []
+    return [
+        html.H3(t(lang, "profile.cited", name=model.geo.name("department", code[:2])), className="h6 mt-2"),
+        small_table(rows),
+        html.P(t(lang, "profile.cited_note"), className="small-note"),
     ]
 
 
@@ -172,8 +227,9 @@ def register(app, model: Model) -> None:
         Input(ids.LANG, "value"),
         Input(ids.LEVEL, "value"),
         Input(ids.FOCUS, "value"),
+        State(ids.TRATA_STORE, "data"),
     )
-    def show_profile(click, lang, level, focus):
+    def show_profile(click, lang, level, focus, imported):
         lang = safe_lang(lang)
         if ctx.triggered_id in (ids.LEVEL, ids.FOCUS):
             return hint(lang)
@@ -185,4 +241,4 @@ def register(app, model: Model) -> None:
             return service_profile(model, feature, lang) or hint(lang, t(lang, "profile.bad_click"))
         if model.geo.area(state.level, feature) is None:
             return hint(lang, t(lang, "profile.bad_click"))
-        return area_profile(model, state, feature, lang)
+        return area_profile(model, state, feature, lang, UserSeries.from_store(imported, model))

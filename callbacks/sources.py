@@ -96,11 +96,35 @@ def layer_card(model: Model, layer: Layer, lang: str):
     return html.Section(body, className="layer-card")
 
 
+# Series that do not exist openly, and the official datasets that would fill them.
+DATA_GAPS = (
+    ("gaps.trafficking_year", "gaps.trafficking_year_fill",
+     "https://www.datosabiertos.gob.pe/search/type/dataset?query=trata%20de%20personas"),
+    ("gaps.victims_minors", "gaps.victims_minors_fill",
+     "https://www.datosabiertos.gob.pe/search/type/dataset?query=trata%20de%20personas"),
+    ("gaps.children_district", "gaps.children_district_fill", "https://www.inei.gob.pe"),
+    ("gaps.prosecution_districts", "gaps.prosecution_districts_fill", "https://www.datosabiertos.gob.pe/dataset/mpfn-delitos"),
+)
+
+
+def data_gaps(lang: str) -> html.Section:
+    """"Datos faltantes / Data gaps": what is missing and which official data would fill it."""
+    items = [
+        html.Li([html.Strong(t(lang, gap)), " ", t(lang, fill), " ", link(url, t(lang, "gaps.open"))])
+        for gap, fill, url in DATA_GAPS
+    ]
+    return html.Section(
+        [html.H3(t(lang, "gaps.title"), id="source-data-gaps"), html.P(t(lang, "gaps.intro")), html.Ul(items)],
+        className="layer-card data-gaps",
+    )
+
+
 def sources_panel(model: Model, lang: str):
     return [
         html.H2(t(lang, "sources.title"), className="h4"),
         html.P(t(lang, "sources.intro")),
         html.P([t(lang, "sources.data_dir"), " ", html.Code(str(model.catalog.data_dir.root))], className="small text-muted"),
+        data_gaps(lang),
         *[layer_card(model, layer, lang) for layer in model.catalog.layers],
         html.H3(t(lang, "sources.seeds_title")),
         html.P(t(lang, "sources.seeds")),

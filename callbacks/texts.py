@@ -8,6 +8,7 @@ from . import ids
 from .i18n import safe_lang, t
 from .layout import focus_options, graph_config, level_options, metric_options, service_options, year_options
 from .model import Model
+from .trata_upload import UserSeries
 
 
 def translate_statics(lang: str, keys: list[dict]) -> list[str]:
@@ -51,20 +52,23 @@ def register(app, model: Model) -> None:
         Output(ids.METRIC, "options"),
         Input(ids.LANG, "value"),
         Input(ids.LEVEL, "value"),
+        Input(ids.TRATA_STORE, "data"),
     )
-    def metric_labels(lang, level):
+    def metric_labels(lang, level, imported):
         state, _ = model.state(level=level)
-        return metric_options(model, state.level, safe_lang(lang))
+        return metric_options(model, state.level, safe_lang(lang), UserSeries.from_store(imported, model))
 
     @app.callback(
         Output(ids.YEAR, "options"),
         Output(ids.YEAR, "value"),
         Input(ids.METRIC, "value"),
         State(ids.YEAR, "value"),
+        State(ids.TRATA_STORE, "data"),
     )
-    def years(metric, year):
-        state, _ = model.state(metric=metric)
-        options = year_options(model, state.metric)
+    def years(metric, year, imported):
+        user = UserSeries.from_store(imported, model)
+        state, _ = model.state(metric=metric, user=user)
+        options = year_options(model, state.metric, user)
         values = [o["value"] for o in options]
         keep = year if year in values else (values[-1] if values else None)
         return options, keep

@@ -23,6 +23,7 @@ from .gaps import GapState, gap_state, state_from_record
 from .i18n import DEFAULT_LANG, LANGS, t
 from .model import NATIONAL, MapState, Model
 from .plan import scenario_from
+from .trata_upload import UserSeries
 
 MAP_KEYS = ("lang", "level", "focus", "metric", "year", "services", "basemap")
 GAP_KEYS = ("tab", "gservice", "km", "glevel", "gfocus", "gcolour", "w", "units", "suggested", "cost")
@@ -73,7 +74,9 @@ def _pairs(text: str | None) -> list[tuple[str, str]] | None:
     return pairs
 
 
-def view_from_query(model: Model, search: str | None) -> tuple[ViewState, list[str]]:
+def view_from_query(model: Model, search: str | None, user=None) -> tuple[ViewState, list[str]]:
+    """The validated view of a query string. `user`: the series this browser imported
+    (checked), so that a link to an imported indicator keeps working in the same session."""
     values, problems = parse_query(search)
     lang = values.get("lang", DEFAULT_LANG)
     if lang not in LANGS:
@@ -86,6 +89,7 @@ def view_from_query(model: Model, search: str | None) -> tuple[ViewState, list[s
         year=values.get("year"),
         services=values.get("services"),
         basemap=values.get("basemap"),
+        user=user,
     )
     tab = values.get("tab", "map")
     if tab not in TABS:
@@ -188,10 +192,11 @@ def register(app, model: Model) -> None:
         Output(ids.SCENARIO_SEED, "data"),
         Output(ids.NOTICE, "children"),
         Input(ids.URL, "search"),
+        State(ids.TRATA_STORE, "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def apply_url(search):
-        view, problems = view_from_query(model, search)
+    def apply_url(search, imported):
+        view, problems = view_from_query(model, search, UserSeries.from_store(imported, model))
         g = view.gaps
         gap_record = {
             "level": g.level,
@@ -225,12 +230,14 @@ def register(app, model: Model) -> None:
         Input(ids.TABS, "active_tab"),
         Input(ids.GAP_DRAWN, "data"),
         State(ids.SCENARIO_SEED, "data"),
+        State(ids.TRATA_STORE, "data"),
         prevent_initial_call=True,
     )
-    def sync_url(lang, level, focus, metric, year, services, basemap, tab, drawn, seed):
+    def sync_url(lang, level, focus, metric, year, services, basemap, tab, drawn, seed, imported):
         if drawn is None:
             return no_update  # the gaps tab is being (re)drawn; its record follows
-        map_state, _ = model.state(level, focus, metric, year, services, basemap)
+        user = UserSeries.from_store(imported, model)
+        map_state, _ = model.state(level, focus, metric, year, services, basemap, user=user)
         plan = drawn.get("plan") if isinstance(drawn, dict) and "plan" in drawn else seed
         scenario, _ = scenario_from(model, plan)
         view = ViewState(

@@ -11,6 +11,7 @@ from .boundaries import Boundaries
 from .care import Care
 from .cem_cases import CemCases
 from .centros_poblados import CentrosPoblados
+from .child_population import ChildPopulation
 from .demuna import Demuna
 from .fistrap_pnp import Fistrap, PnpTrata
 from .migration import Migration
@@ -18,6 +19,8 @@ from .mimp_directorio import Cem, Sar
 from .population import Population
 from .poverty2018 import Poverty2018
 from .poverty_enaho import PovertyEnaho
+from .trata_importada import TrataImportada
+from .trata_reportada import TrataReportada
 from .upe import Upe
 
 REGISTRY: tuple[Layer, ...] = (
@@ -27,6 +30,9 @@ REGISTRY: tuple[Layer, ...] = (
     PovertyEnaho(),
     Migration(),
     CemCases(),
+    ChildPopulation(),
+    TrataReportada(),
+    TrataImportada(),
     Upe(),
     Fistrap(),
     PnpTrata(),

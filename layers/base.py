@@ -143,6 +143,12 @@ class Layer:
     def load(self, ctx: LoadContext) -> LayerData:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def bind(self, data: LayerData) -> "Layer":
+        """The layer as loaded. A layer whose metrics or provenance depend on what it found
+        (files the user placed in the data directory) returns a configured copy, so the
+        registry's shared instance is never changed."""
+        return self
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
 

@@ -49,6 +49,7 @@ class Catalog:
     def load(cls, data_dir: DataDir | None = None, layers: tuple[Layer, ...] = REGISTRY) -> "Catalog":
         catalog = cls(data_dir=data_dir or DataDir(), layers=layers)
         ctx = LoadContext(data=catalog.data_dir)
+        bound: dict[str, Layer] = {}
         for layer in layers:
             missing = [r for r in layer.requires if r not in catalog.loaded]
             if missing:
@@ -70,8 +71,10 @@ class Catalog:
                 result.joins = result.joins + (_points_outside_map(layer, result.frame, ctx.geo),)
             catalog.loaded[layer.id] = result
             ctx.loaded[layer.id] = result
+            bound[layer.id] = layer.bind(result)
             if layer.id == "boundaries":
                 ctx.geo = result.frame
+        catalog.layers = tuple(bound.get(layer.id, layer) for layer in layers)
         for report in catalog.joins:
             if report.unmatched:
                 log.info(

@@ -21,7 +21,7 @@ def test_layer_loads_with_provenance(catalog, layer):
     assert prov.year.strip()
     assert prov.licence.strip()
     assert prov.url.strip()
-    assert prov.files or prov.authored_files
+    assert prov.files or prov.authored_files or getattr(layer, "user_files", False)
     for path in prov.files:
         assert path in catalog.data_dir.manifest, f"{path} not in data/manifest.csv"
 
