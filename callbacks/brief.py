@@ -25,8 +25,9 @@ import re
 import threading
 import unicodedata
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -126,6 +127,7 @@ def inline_geometry(figure: dict, geojson_for: Callable[[str], bytes]) -> dict:
 
 
 LEGEND_FRACTION = 0.2  # left strip of the image kept for the colour bar
+COLORBAR_LEN = 0.55  # share of the image height
 SEPARATORS = {"es": ",\u00a0", "en": ".,"}  # decimal then thousands, as `fmt_number` writes
 
 
@@ -165,7 +167,7 @@ def print_figure(figure: dict, width: int, height: int, lang: str | None = None)
     if lang is not None:
         layout["separators"] = SEPARATORS[safe_lang(lang)]
     font = dict(layout.get("font") or {})
-    font.update(family="Liberation Sans, Arial, Helvetica, sans-serif", size=round(12 * text_factor), color="#1d2733")
+    font.update(family="Liberation Sans, Arial, Helvetica, sans-serif", size=round(14 * text_factor), color="#1d2733")
     layout["font"] = font
     map_layout = dict(layout.get("map") or {})
     map_layout["style"] = BLANK_STYLE
@@ -186,16 +188,43 @@ def print_figure(figure: dict, width: int, height: int, lang: str | None = None)
                 line["width"] = round(line["width"] * map_factor, 2)
         colorbar = trace.get("colorbar")
         if isinstance(colorbar, dict):
+            # plotly sets the top tick label into a multi-line colour-bar title: the title
+            # becomes an annotation standing clear above the bar, wrapped to the strip
+            title = colorbar.pop("title", None)
+            text = title.get("text") if isinstance(title, dict) else title
+            if isinstance(text, str) and text.strip():
+                lines = [_wrap_label(line) for line in text.split("<br>") if line.strip()]
+                layout.setdefault("annotations", []).append(
+                    {"text": "<br>".join(lines), "x": 0, "xref": "paper", "xanchor": "left", "align": "left",
+                     "y": 0.5 + COLORBAR_LEN / 2, "yref": "paper", "yanchor": "bottom",
+                     "yshift": round(font["size"] * 0.8), "showarrow": False}
+                )
             colorbar.update(
                 thickness=round(colorbar.get("thickness", 12) * text_factor),
                 x=0.0,
                 xanchor="left",
                 xref="paper",
-                len=0.6,
+                len=COLORBAR_LEN,
+                lenmode="fraction",
                 y=0.5,
+                yanchor="middle",
+                ypad=0,
+                xpad=2,
                 bgcolor="rgba(255,255,255,0)",
             )
     return fig
+
+
+def _wrap_label(text: str, width: int = 14) -> str:
+    """A colour-bar title line broken at spaces into lines of about `width` characters, so
+    that it stays in the colour bar's strip."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def _areas_bbox(traces: list[dict]) -> tuple[float, float, float, float] | None:
@@ -338,8 +367,9 @@ def stop_renderer() -> None:
     _renderer.stop()
 
 
-# The map box of the brief is about 468 x 400 pt: an image of this shape fills it.
-BRIEF_MAP_SIZE = (1400, 1200)
+# The brief's map box is about 468 pt wide and 370-420 pt high (less when the sources are
+# many): an image of about this shape fills it. `brief_map_size` gives the exact one.
+BRIEF_MAP_SIZE = (1400, 1100)
 
 
 def map_png(
@@ -611,7 +641,6 @@ def _column_widths(columns, rows, numeric, styles, width: float, pad: float) -> 
 def _table(columns: list[str], rows: list[list[str]], styles: _Styles, width: float, max_rows: int | None = None):
     """The ranked table as a reportlab Table (numbers right-aligned), or None if empty."""
     from reportlab.lib.colors import HexColor
-    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     if not columns and not rows:
@@ -730,18 +759,11 @@ def _water_fill(natural: dict[str, float], budget: float) -> dict[str, float]:
     return {k: min(h, lo) for k, h in natural.items()}
 
 
-def brief_pdf(brief: Brief) -> bytes:
-    """The brief as a one-page A4 landscape PDF (bytes).
-
-    Layout: a title band; the map on the left (about 60 % of the width) with its caption;
-    key figures, scenario and the top-10 table on the right; assumptions and sources in
-    small type at the bottom; date, link and "made with" in the footer. Text is shrunk (down
-    to 80 %) and then cut with "…" until it fits; the page count is always one.
-    """
-    from reportlab.lib.colors import HexColor
+def _plan(brief: Brief) -> SimpleNamespace:
+    """Where everything of the brief goes on the page (the same for `brief_pdf` and
+    `brief_map_size`)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Paragraph
 
     lang = safe_lang(brief.lang)
@@ -799,6 +821,55 @@ def brief_pdf(brief: Brief) -> bytes:
     else:
         sections = _section_blocks(brief, styles, right_w, lang, None)
 
+    caption, caption_h = None, 0.0
+    map_caption = _plain(brief.map_caption)
+    if map_caption:
+        cap = _fit_items([map_caption], styles.caption, map_w, 2.6 * styles.caption.leading, lang, 0)
+        if cap:
+            caption, caption_h = cap[0], _height(cap[0], map_w) + 4 * styles.scale
+    return SimpleNamespace(
+        lang=lang, page_w=page_w, page_h=page_h, m=m, inner_w=inner_w, map_w=map_w, right_w=right_w,
+        right_x=right_x, col_w=col_w, image=image, styles=styles, layout=layout, bottom_cols=bottom_cols,
+        bottom_h=bottom_h, footer_h=footer_h, band_h=band_h, body_top=body_top, body_bottom=body_bottom,
+        sections=sections, caption=caption, caption_h=caption_h,
+        box_top=body_top - caption_h, box_h=body_h - caption_h,
+    )
+
+
+def brief_map_size(brief: Brief, long_side: int = 1400) -> tuple[int, int]:
+    """Pixel size (even numbers, longer side `long_side`) of a map image that fills the
+    brief's map box exactly, given the brief's texts (its `map_png` is not needed).
+    `BRIEF_MAP_SIZE` is the usual answer; this one follows long titles or sources."""
+    plan = _plan(replace(brief, map_png=None))
+    ratio = min(max(plan.map_w / max(plan.box_h, 1.0), 0.6), 2.5)
+    if ratio >= 1:
+        width, height = long_side, long_side / ratio
+    else:
+        width, height = long_side * ratio, long_side
+    return int(round(width / 2) * 2), int(round(height / 2) * 2)
+
+
+def brief_pdf(brief: Brief) -> bytes:
+    """The brief as a one-page A4 landscape PDF (bytes).
+
+    Layout: a title band; the map on the left (about 60 % of the width) with its caption;
+    key figures, scenario and the top-10 table on the right; assumptions and sources in
+    small type at the bottom; date, link and "made with" in the footer. Text is shrunk (down
+    to 80 %) and then cut with "…" until it fits; the page count is always one. A map image
+    of another shape than the box is scaled to fit it (see `brief_map_size`).
+    """
+    from reportlab.lib.colors import HexColor
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
+
+    plan = _plan(brief)
+    lang, page_w, page_h, m, inner_w = plan.lang, plan.page_w, plan.page_h, plan.m, plan.inner_w
+    map_w, right_w, right_x, col_w, image = plan.map_w, plan.right_w, plan.right_x, plan.col_w, plan.image
+    styles, layout, bottom_cols, bottom_h = plan.styles, plan.layout, plan.bottom_cols, plan.bottom_h
+    footer_h, band_h, body_top, body_bottom, sections = plan.footer_h, plan.band_h, plan.body_top, plan.body_bottom, plan.sections
+    box_top, box_h = plan.box_top, plan.box_h
+
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(page_w, page_h), invariant=True, pageCompression=1)
     canvas.setTitle(_plain(brief.title))
@@ -818,14 +889,8 @@ def brief_pdf(brief: Brief) -> bytes:
         y -= h + 2 * styles.scale
 
     # map
-    caption_h = 0.0
-    map_caption = _plain(brief.map_caption)
-    if map_caption:
-        cap = _fit_items([map_caption], styles.caption, map_w, 2.6 * styles.caption.leading, lang, 0)
-        if cap:
-            caption_h = _height(cap[0], map_w) + 4 * styles.scale
-            cap[0].drawOn(canvas, m, body_top - caption_h + 4 * styles.scale)
-    box_top, box_h = body_top - caption_h, body_h - caption_h
+    if plan.caption is not None:
+        plan.caption.drawOn(canvas, m, body_top - plan.caption_h + 4 * styles.scale)
     canvas.setStrokeColor(HexColor(RULE))
     canvas.setLineWidth(0.6)
     if image is not None:
@@ -880,8 +945,6 @@ def brief_pdf(brief: Brief) -> bytes:
         left.append(f"{t(lang, 'brief.date')}: {_plain(brief.date, 40)}")
     url = _plain(brief.url, 2000)
     made_with = t(lang, "brief.made_with")
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     made_w = stringWidth(made_with, styles.footer.fontName, styles.footer.fontSize)
     prefix = ("   ·   ".join(left) + "   ·   " if left else "") + f"{t(lang, 'brief.link')}: "
     room = inner_w - made_w - 20 - stringWidth(prefix, styles.footer.fontName, styles.footer.fontSize)
