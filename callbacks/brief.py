@@ -292,23 +292,29 @@ class _Renderer:
         return self._kaleido is not None and self._pid == os.getpid()
 
     def render(self, figure: dict, width: int, height: int, scale: float) -> bytes:
-        with self._lock:
-            if not self.running:
-                self._start()
-            opts = {"format": "png", "width": width, "height": height, "scale": scale}
-            future = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(figure, opts=opts), self._loop)
-            try:
-                return future.result(RENDER_TIMEOUT_S)
-            except FutureTimeout as err:
-                future.cancel()
-                self._stop_locked()
-                raise ExportError("brief.error.render", f"no image after {RENDER_TIMEOUT_S:.0f} s") from err
-            except Exception as err:  # noqa: BLE001
-                from choreographer.errors import BrowserClosedError, BrowserFailedError
+        """PNG bytes of a plotly figure; a browser that died is replaced once, silently."""
+        from kaleido.errors import JavascriptError, KaleidoError
 
-                if isinstance(err, (BrowserClosedError, BrowserFailedError, ConnectionError, OSError)):
+        opts = {"format": "png", "width": width, "height": height, "scale": scale}
+        with self._lock:
+            for attempt in (1, 2):
+                fresh = not self.running
+                if fresh:
+                    self._start()
+                future = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(figure, opts=opts), self._loop)
+                try:
+                    return future.result(RENDER_TIMEOUT_S)
+                except FutureTimeout as err:
+                    future.cancel()
                     self._stop_locked()
-                raise ExportError("brief.error.render", f"{type(err).__name__}: {err}") from err
+                    raise ExportError("brief.error.render", f"no image after {RENDER_TIMEOUT_S:.0f} s") from err
+                except (JavascriptError, KaleidoError) as err:  # the figure's fault; the browser is fine
+                    raise ExportError("brief.error.render", f"{type(err).__name__}: {err}") from err
+                except Exception as err:  # noqa: BLE001 - the browser's fault: closed, crashed, pipe broken
+                    self._stop_locked()
+                    if fresh or attempt == 2:
+                        raise ExportError("brief.error.render", f"{type(err).__name__}: {err}") from err
+            raise AssertionError("unreachable")
 
     def _start(self) -> None:
         if self._pid is not None and self._pid != os.getpid():
@@ -318,7 +324,10 @@ class _Renderer:
         browser = os.environ.get("BROWSER_PATH")
         if browser and not Path(browser).exists():
             raise ExportError("brief.error.no_browser", f"BROWSER_PATH={browser} does not exist")
-        import kaleido
+        try:
+            import kaleido
+        except ImportError as err:
+            raise ExportError("brief.error.no_browser", f"kaleido is not installed: {err}") from err
 
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="cobertura-kaleido", daemon=True)
@@ -333,7 +342,7 @@ class _Renderer:
         future = asyncio.run_coroutine_threadsafe(open_browser(), loop)
         try:
             self._kaleido = future.result(START_TIMEOUT_S)
-        except BaseException as err:
+        except Exception as err:  # noqa: BLE001 - every failure to start reads the same to the user
             future.cancel()
             loop.call_soon_threadsafe(loop.stop)
             thread.join(5)
@@ -390,7 +399,13 @@ def map_png(
     # even sizes are drawn at half size, twice as dense. Fonts and markers scale with it.
     k = 2 if width >= 1000 and height >= 500 and width % 2 == 0 and height % 2 == 0 else 1
     css_w, css_h = width // k, height // k
-    return _renderer.render(print_figure(figure, css_w, css_h, lang), css_w, css_h, scale * k)
+    try:
+        printable = print_figure(figure, css_w, css_h, lang)
+    except ExportError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a malformed figure
+        raise ExportError("brief.error.render", f"not a map figure: {type(err).__name__}: {err}") from err
+    return _renderer.render(printable, css_w, css_h, scale * k)
 
 
 # --------------------------------------------------------------------------- PDF

@@ -182,6 +182,13 @@ def test_a_missing_chromium_is_an_export_error_not_a_hang(monkeypatch):
     assert not renderer.running
 
 
+def test_a_malformed_figure_is_an_export_error():
+    for bad in ({"data": "nope", "layout": {}}, {"data": [], "layout": {"map": {"zoom": "nope"}}}):
+        with pytest.raises(ExportError) as err:
+            map_png(bad, 400, 300)
+        assert err.value.key == "brief.error.render"
+
+
 # ------------------------------------------------------------------------ PDF
 
 
@@ -349,6 +356,24 @@ def test_map_png_serves_concurrent_requests_one_at_a_time(warm_renderer):
 
     sizes = [Image.open(io.BytesIO(r)).size for r in results]  # each got its own image
     assert sizes == [(400, 300), (500, 300), (600, 300)]
+
+
+@pytest.mark.browser
+def test_a_crashed_browser_is_replaced_on_the_next_map(warm_renderer):
+    import os
+    import signal
+    import subprocess
+
+    figure = {"data": [{"type": "scattermap", "lat": [-10], "lon": [-75], "mode": "markers"}],
+              "layout": {"map": {"style": "white-bg", "center": {"lat": -10, "lon": -75}, "zoom": 4}}}
+    map_png(figure, 300, 200)
+    wrapper = brief_module._renderer._kaleido.subprocess.pid  # choreographer's wrapper; Chromium is its child
+    chromium = subprocess.run(["pgrep", "-P", str(wrapper)], capture_output=True, text=True).stdout.split()
+    assert chromium
+    for pid in chromium:  # only the browser this process started, by its id
+        os.kill(int(pid), signal.SIGKILL)
+    png = map_png(figure, 300, 200)
+    assert png.startswith(b"\x89PNG") and brief_module._renderer._kaleido.subprocess.pid != wrapper
 
 
 @pytest.mark.browser
