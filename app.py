@@ -18,6 +18,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask import Response, abort, request
 
+from callbacks import brief_export as brief_callbacks
 from callbacks import gaps as gap_callbacks
 from callbacks import map as map_callbacks
 from callbacks import plan as plan_callbacks
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         sources_callbacks,
         gap_callbacks,
         plan_callbacks,
+        brief_callbacks,
         upload_callbacks,
     ):
         module.register(app, model)

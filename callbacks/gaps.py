@@ -395,6 +395,33 @@ def service_options(model: Model, lang: str) -> list[dict]:
     return options
 
 
+def brief_buttons(lang: str):
+    return html.Div(
+        [
+            dbc.Button(
+                t(lang, "brief.download_pdf"), id=ids.BRIEF_PDF, size="sm", color="primary", className="me-1 mt-2"
+            ),
+            dbc.Button(
+                t(lang, "brief.download_png"),
+                id=ids.BRIEF_PNG,
+                size="sm",
+                color="secondary",
+                outline=True,
+                className="mt-2",
+            ),
+            dcc.Loading(
+                [
+                    dcc.Download(id=ids.BRIEF_DOWNLOAD),
+                    html.Div(id=ids.BRIEF_NOTICE, className="small text-danger mt-1"),
+                ],
+                type="dot",
+            ),
+            html.P(t(lang, "brief.note"), className="small text-muted mt-1 mb-0"),
+        ],
+        className="no-print",
+    )
+
+
 def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None, scenario: Scenario | None = None):
     """The tab's content, rendered when first opened and again on a language change
     (with the user's current choices)."""
@@ -555,6 +582,7 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                                             ],
                                             className="small",
                                         ),
+                                        brief_buttons(lang),
                                     ]
                                 ),
                                 className="mb-3",

@@ -65,6 +65,10 @@ PLAN_SUMMARY = "plan-summary"
 PLAN_CLEAR = "plan-clear"
 PLAN_COPY = "plan-copy"
 PLAN_EXPORT = "plan-export"
+BRIEF_PDF = "brief-pdf"
+BRIEF_PNG = "brief-png"
+BRIEF_DOWNLOAD = "brief-download"
+BRIEF_NOTICE = "brief-notice"
 PLAN_DOWNLOAD = "plan-download"
 
 

@@ -43,10 +43,10 @@ def gap_map(duo):
     return duo.driver.execute_script(GAP_MAP_READY)
 
 
-def open_plan(duo, app, query="?tab=gaps&glevel=district&gfocus=16"):
+def open_plan(duo, app, query="?tab=gaps&glevel=district&gfocus=16", min_fills=20):
     duo.start_server(app, port=PORT)
     duo.driver.get(f"http://127.0.0.1:{PORT}/{query}")
-    wait_for(lambda: (gap_map(duo) or {}).get("fills", 0) >= 20, what="gap map")
+    wait_for(lambda: (gap_map(duo) or {}).get("fills", 0) >= min_fills, what="gap map")
 
 
 def scroll_click(duo, selector):
@@ -116,3 +116,21 @@ def test_suggest_three_sites_in_loreto(dash_duo, app):
     assert dash_duo.find_element("#plan-units").text.count("sugerida") == 3
     assert wait_for(lambda: (gap_map(dash_duo) or {}).get("units") == 3, what="3 unit markers")
     wait_for(lambda: "suggested=upe:" in dash_duo.driver.current_url, what="suggestions in the URL")
+
+
+def test_download_the_one_page_brief(dash_duo, app):
+    import glob
+    import io
+
+    from pypdf import PdfReader
+
+    open_plan(dash_duo, app, "?tab=gaps&glevel=province&gfocus=17&units=upe:170201", min_fills=3)
+    dash_duo.wait_for_contains_text("#plan-units", "Manu", timeout=20)
+    folder = dash_duo.download_path
+    scroll_click(dash_duo, "#brief-pdf")
+    path = wait_for(lambda: (glob.glob(f"{folder}/*.pdf") or [None])[0], timeout=90, what="the PDF download")
+    time.sleep(0.5)  # let Chromium finish writing the file
+    reader = PdfReader(io.BytesIO(open(path, "rb").read()))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert len(reader.pages) == 1
+    assert "Madre de Dios" in text and "Manu" in text and "Supuestos" in text
