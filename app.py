@@ -23,10 +23,12 @@ from callbacks import gaps as gap_callbacks
 from callbacks import map as map_callbacks
 from callbacks import plan as plan_callbacks
 from callbacks import profile as profile_callbacks
+from callbacks import safety as safety_callbacks
 from callbacks import sources as sources_callbacks
 from callbacks import texts as text_callbacks
 from callbacks import trata_upload as upload_callbacks
 from callbacks import url_state as url_callbacks
+from callbacks import user_units as user_units_callbacks
 from callbacks.layout import build_layout
 from callbacks.model import FOCUS_DEPARTMENTS, Model
 from layers.base import LEVELS
@@ -39,11 +41,83 @@ PLOTLY_BUNDLE = ASSETS / "vendor" / "plotly-map.min.js.br"
 log = logging.getLogger("cobertura")
 
 
+def _env_megabytes(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        log.warning("%s is not a number; using %s MB", name, default)
+        return default
+    return value if value > 0 else default
+
+
 @dataclass
 class Settings:
     data_dir: Path | None = None  # default: env COBERTURA_DATA_DIR, else ../shared/data
     debug: bool = field(default_factory=lambda: os.environ.get("COBERTURA_DEBUG") == "1")
     verify_sha256: bool | None = None
+    # largest request body (Flask MAX_CONTENT_LENGTH): a national MININTER / Ministerio
+    # Público file is tens of MB and travels as base64 (x 4/3). The 5 MB limit of a services
+    # registry is the upload validator's (and the browser's), not this one.
+    max_content_mb: float = field(default_factory=lambda: _env_megabytes("COBERTURA_MAX_CONTENT_MB", 80))
+
+
+# Tiles of the opt-in OpenStreetMap basemap: the only hosts the page may reach.
+OSM_TILES = (
+    "https://tile.openstreetmap.org",
+    "https://a.tile.openstreetmap.org",
+    "https://b.tile.openstreetmap.org",
+    "https://c.tile.openstreetmap.org",
+)
+
+
+def content_security_policy(app: dash.Dash) -> str:
+    """Only our own scripts (plus the hashes of Dash's inline ones), no framing."""
+    tiles = " ".join(OSM_TILES)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' " + " ".join(app.csp_hashes()),
+            "style-src 'self' 'unsafe-inline'",  # plotly and MapLibre set inline styles
+            f"img-src 'self' data: blob: {tiles}",
+            "worker-src blob:",  # MapLibre starts its worker from a blob: URL
+            f"connect-src 'self' {tiles}",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
+
+
+def add_security_headers(app: dash.Dash) -> None:
+    """Headers on every response. The policy is built at the first response, after every
+    callback (and so every inline clientside script) is registered."""
+    policy: dict[str, str] = {}
+
+    @app.server.after_request
+    def security_headers(response: Response) -> Response:
+        if "csp" not in policy:
+            policy["csp"] = content_security_policy(app)
+        headers = response.headers
+        headers["Content-Security-Policy"] = policy["csp"]
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        return response
+
+    @app.server.errorhandler(413)
+    def too_large(_err):
+        limit = app.server.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return Response(
+            f"Solicitud demasiado grande (máximo {limit:g} MB) / Request too large (at most {limit:g} MB)\n",
+            status=413,
+            mimetype="text/plain",
+        )
+
+    @app.server.errorhandler(500)
+    def internal_error(_err):  # the traceback is in the server log, never in the response
+        return Response("Error interno del servidor / Internal server error\n", status=500, mimetype="text/plain")
 
 
 class Precompressed:
@@ -152,9 +226,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,  # the gaps tab is rendered when first opened
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        on_error=safety_callbacks.on_callback_error,
     )
-    # national MININTER / Ministerio Público files are tens of MB, and dcc.Upload sends base64
-    app.server.config["MAX_CONTENT_LENGTH"] = 80 * 1024 * 1024
+    app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_content_mb * 1024 * 1024)
+    add_security_headers(app)
     if catalog.fatal:
         app.layout = fatal_layout(catalog)
         register_static_routes(app, None)
@@ -172,6 +247,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         plan_callbacks,
         brief_callbacks,
         upload_callbacks,
+        safety_callbacks,
+        user_units_callbacks,
     ):
         module.register(app, model)
     app.cobertura_model = model  # for tests and benchmarks

@@ -81,3 +81,27 @@ def i18n_all() -> dict:
     from dash import ALL
 
     return {"type": "i18n", "key": ALL}
+
+# safety nets (callbacks/safety.py)
+ERROR_NOTICE = "error-notice"
+LAYER_NOTICE = "layer-notice"
+
+# the user's own registry (callbacks/user_units.py)
+USER_UNITS = "user-units"  # session storage: the confirmed units, never on the server
+USER_TRACES = "user-traces"  # the units as marker data, validated by the server
+USER_STATUS = "user-status"
+USER_ACTIONS = "user-actions"
+USER_EXPORT = "user-export"
+USER_CLEAR = "user-clear"
+UPLOAD = "upload"
+UPLOAD_AREA = "upload-area"
+UPLOAD_PAYLOAD = "upload-payload"
+UPLOAD_REPORT = "upload-report"
+UPLOAD_PENDING = "upload-pending"
+UPLOAD_RESULT = "upload-result"
+UPLOAD_ACTIONS = "upload-actions"
+UPLOAD_CONFIRM = "upload-confirm"
+UPLOAD_CANCEL = "upload-cancel"
+UPLOAD_ERRORS_CSV = "upload-errors-csv"
+TEMPLATE = "upload-template"
+USER_DOWNLOAD = "user-download"

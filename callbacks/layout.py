@@ -10,7 +10,10 @@ from layers.base import LEVELS
 from . import ids
 from .i18n import DEFAULT_LANG, pick, t
 from .model import FOCUS_DEPARTMENTS, NATIONAL, MapState, Model
-from .trata_upload import upload_panel
+from .safety import notice_areas
+from .trata_upload import upload_panel as trata_upload_panel
+from .user_figure import USER_SERVICE
+from .user_units import upload_panel as registry_upload_panel
 
 
 def tr(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kwargs):
@@ -65,6 +68,8 @@ def service_options(model: Model, lang: str) -> list[dict]:
         if not available:
             label += f" ({t(lang, 'layer.unavailable')})"
         options.append({"label": html.Span([swatch, label]), "value": layer.id, "disabled": not available})
+    user = html.Span([html.Span(className="swatch swatch-user"), t(lang, "user.legend")])
+    options.append({"label": user, "value": USER_SERVICE})  # units the user uploaded (this session)
     return options
 
 
@@ -98,7 +103,7 @@ def controls(model: Model, state: MapState, lang: str) -> dbc.Card:
                     className="mb-3",
                 ),
                 dbc.Switch(id=ids.BASEMAP, label=tr("control.basemap"), value=state.basemap),
-                upload_panel(lang),
+                trata_upload_panel(lang),
             ]
         ),
         className="controls h-100",
@@ -182,7 +187,7 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
     map_tab = dbc.Row(
         [
             dbc.Col(controls(model, state, lang), lg=3, className="mb-3 no-print"),
-            dbc.Col(map_panel(lang), lg=6, className="mb-3"),
+            dbc.Col([map_panel(lang), registry_upload_panel(lang)], lg=6, className="mb-3"),
             dbc.Col(profile_panel(lang), lg=3, className="mb-3"),
         ],
         className="g-3",
@@ -200,6 +205,7 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
             dbc.Container(
                 [
                     html.Div(id=ids.NOTICE, className="notices", **{"aria-live": "polite"}),
+                    html.Div(notice_areas(), className="notices"),
                     dbc.Tabs(
                         [
                             dbc.Tab(map_tab, label=t(lang, "tab.map"), tab_id="map", id=ids.TAB_MAP),

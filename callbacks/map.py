@@ -17,6 +17,7 @@ from .i18n import fmt_number, pick, safe_lang, t
 from .map_figure import basemap_patch, build_figure, metric_patch, services_patch
 from .model import MapState, Model
 from .trata_upload import UserSeries
+from .user_figure import USER_SERVICE, user_legend_item
 
 FULL = "full"
 
@@ -131,6 +132,8 @@ def service_legend(model: Model, state: MapState, lang: str):
                         t(lang, f"status.{status}"),
                     ]
         items.append(html.Span(marks))
+    if USER_SERVICE in state.services:
+        items.append(user_legend_item(lang))
     return items
 
 

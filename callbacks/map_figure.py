@@ -7,7 +7,8 @@ Trace order is fixed so that patches can address traces by index:
 2. value: the same areas coloured by the chosen metric (areas with no value are skipped,
    so the grey base shows through);
 3. CARE: provinces holding specialized shelters, outlined (never a point);
-4+. service markers, a few traces per service (halo, verified, weak, claimed).
+4+. service markers, a few traces per service (halo, verified, weak, claimed);
+last: the units the user uploaded (halo, markers; `user_figure`), filled in the browser.
 
 Geometry is not in the figure: each choropleth trace points at `/geo/...json`, which the
 browser downloads once per level and caches. A metric switch patches trace 2 only.
@@ -26,6 +27,7 @@ from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPP
 
 from .i18n import fmt_number, pick, t
 from .model import MapState, Model
+from .user_figure import USER_SERVICE, user_unit_traces
 
 CONTEXT, BASE, VALUE, CARE = 0, 1, 2, 3
 FIRST_SERVICE_TRACE = 4
@@ -81,10 +83,10 @@ def map_view(bbox: tuple[float, float, float, float]) -> tuple[dict, float]:
 # ---------------------------------------------------------------- value formatting
 
 
-def format_value(value, low, high, flag: str, decimals: int, unit: str, lang: str) -> str:
+def format_value(value, low, high, flag: str, decimals: int, unit: str, lang: str, is_count: bool = True) -> str:
     """How one area's value reads in hover and profile, with its flags."""
-    if flag == FLAG_SUPPRESSED:
-        return t(lang, "value.suppressed", unit=unit)
+    if flag == FLAG_SUPPRESSED:  # a rate over a suppressed count is suppressed too
+        return t(lang, "value.suppressed", unit=unit) if is_count else t(lang, "value.suppressed_rate")
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t(lang, "value.no_data")
     out = f"{fmt_number(value, decimals, lang)} {unit}"
@@ -99,14 +101,14 @@ def format_value(value, low, high, flag: str, decimals: int, unit: str, lang: st
     return out
 
 
-def value_text(row: pd.Series, decimals: int, unit: str, lang: str) -> str:
-    return format_value(row["value"], row.get("low"), row.get("high"), row["flag"], decimals, unit, lang)
+def value_text(row: pd.Series, decimals: int, unit: str, lang: str, is_count: bool = True) -> str:
+    return format_value(row["value"], row.get("low"), row.get("high"), row["flag"], decimals, unit, lang, is_count)
 
 
-def value_texts(frame: pd.DataFrame, decimals: int, unit: str, lang: str) -> list[str]:
+def value_texts(frame: pd.DataFrame, decimals: int, unit: str, lang: str, is_count: bool = True) -> list[str]:
     """`format_value` for every row (plain arrays: 1,891 districts in a few ms)."""
     return [
-        format_value(v, lo, hi, f, decimals, unit, lang)
+        format_value(v, lo, hi, f, decimals, unit, lang, is_count)
         for v, lo, hi, f in zip(
             frame["value"].to_numpy(float), frame["low"].to_numpy(float), frame["high"].to_numpy(float), frame["flag"].to_numpy(object)
         )
@@ -185,7 +187,7 @@ def metric_update(model: Model, state: MapState, lang: str, user=None) -> dict:
 def value_trace_update(spec: ValueSpec, lang: str) -> dict:
     """The parts of the value trace that depend on the values (what a Patch sends)."""
     frame = spec.frame
-    texts = spec.texts or value_texts(frame, spec.decimals, spec.unit, lang)
+    texts = spec.texts or value_texts(frame, spec.decimals, spec.unit, lang, spec.is_count)
     coloured = frame["value"].where(frame["flag"] != FLAG_SUPPRESSED)
     z, axis = colour_values(coloured, spec.is_count, from_zero=spec.from_zero)
     colorbar = {
@@ -351,8 +353,11 @@ def trace_index(model: Model) -> dict[str, list[int]]:
     index: dict[str, list[int]] = {}
     if model.care is not None:
         index["care"] = [CARE]
-    for position, (service, _, _) in enumerate(_trace_plan(model), start=FIRST_SERVICE_TRACE):
+    plan = _trace_plan(model)
+    for position, (service, _, _) in enumerate(plan, start=FIRST_SERVICE_TRACE):
         index.setdefault(service, []).append(position)
+    first_user = FIRST_SERVICE_TRACE + len(plan)
+    index[USER_SERVICE] = [first_user, first_user + 1]  # after every other trace
     return index
 
 
@@ -426,6 +431,7 @@ def build_figure(
         }
     )
     traces.extend(service_traces(model, state, lang))
+    traces.extend(user_unit_traces(state, lang))
     center, zoom = map_view(model.geo.bbox("department", state.focus or None))
     return {
         "data": traces,

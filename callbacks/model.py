@@ -24,6 +24,7 @@ from analysis.places import Places, build_places
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
 from layers.catalog import Catalog
+from layers.user_registry import USER_SERVICE
 
 FOCUS_DEPARTMENTS = ("15", "08", "16", "21", "17")  # Lima, Cusco, Loreto, Puno, Madre de Dios
 DEFAULT_METRIC = "poverty_2018"
@@ -163,6 +164,10 @@ class Model:
         """
         known = self.metrics if user is None else {**self.metrics, **user.metrics}
         problems: list[str] = []
+        for name, value in (("level", level), ("focus", focus), ("metric", metric), ("year", year)):
+            if value is not None and not isinstance(value, str):  # forged: a list, a dict, a number
+                problems.append(name)
+        level, focus, metric, year = (v if isinstance(v, str) else None for v in (level, focus, metric, year))
         if level in (None, ""):
             level = DEFAULT_LEVEL
         elif level not in LEVELS:
@@ -191,10 +196,12 @@ class Model:
         if not isinstance(services, (list, tuple)) or not all(isinstance(s, str) for s in services):
             problems.append("services")
             services = ()
-        unknown = [s for s in services if s not in self.service_ids]
+        unknown = [s for s in services if s not in self.service_ids and s != USER_SERVICE]
         if unknown:
             problems.append("services")
         chosen = tuple(s for s in self.service_ids if s in services)
+        if USER_SERVICE in services:  # the user's own uploaded units (callbacks/user_units.py)
+            chosen += (USER_SERVICE,)
         if basemap in (None, "", False, "0", 0, "off"):
             basemap = False
         elif basemap in (True, "1", 1, "on", "osm"):

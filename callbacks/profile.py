@@ -15,6 +15,7 @@ from .i18n import fmt_km, fmt_number, pick, safe_lang, t
 from .map_figure import value_text
 from .model import MapState, Model
 from .trata_upload import UserSeries
+from .user_figure import USER_SERVICE
 
 MAX_CITED = 8  # most recent quoted figures per department
 
@@ -50,7 +51,7 @@ def need_rows(model: Model, level: str, code: str, lang: str, user=None) -> list
                 [
                     html.Th(f"{pick(metric.title, lang)}", scope="row", className="fw-normal"),
                     html.Td(year),
-                    html.Td(value_text(row, metric.decimals, pick(metric.unit, lang), lang)),
+                    html.Td(value_text(row, metric.decimals, pick(metric.unit, lang), lang, metric.is_count)),
                 ]
             )
         )
@@ -237,6 +238,8 @@ def register(app, model: Model) -> None:
         feature = clicked_id(click)
         if feature is None:
             return hint(lang, t(lang, "profile.bad_click") if click else None)
+        if feature.startswith(f"{USER_SERVICE}:"):  # the user's own unit: its label says it all
+            return hint(lang, t(lang, "profile.user_unit"))
         if ":" in feature:
             return service_profile(model, feature, lang) or hint(lang, t(lang, "profile.bad_click"))
         if model.geo.area(state.level, feature) is None:

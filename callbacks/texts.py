@@ -11,8 +11,11 @@ from .model import Model
 from .trata_upload import UserSeries
 
 
-def translate_statics(lang: str, keys: list[dict]) -> list[str]:
-    return [t(lang, key["key"]) for key in keys]
+def translate_statics(lang: str, keys: object) -> list[str]:
+    """The text of each static's key; a forged id gets an empty text, not an error."""
+    if not isinstance(keys, list):
+        return []
+    return [t(lang, key["key"]) if isinstance(key, dict) and isinstance(key.get("key"), str) else "" for key in keys]
 
 
 def register(app, model: Model) -> None:

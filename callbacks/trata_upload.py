@@ -242,10 +242,10 @@ def newest_metric(data: object, model) -> str | None:
 def upload_panel(lang: str) -> html.Div:
     return html.Div(
         [
-            html.Div(t(lang, "upload.title"), id=ids.i18n("upload.title"), className="form-label fw-semibold mt-3"),
+            html.Div(t(lang, "trata_upload.title"), id=ids.i18n("trata_upload.title"), className="form-label fw-semibold mt-3"),
             html.P(t(lang, "upload.hint"), id=ids.i18n("upload.hint"), className="small text-muted mb-1"),
             dcc.Upload(
-                html.Div(t(lang, "upload.drop"), id=ids.i18n("upload.drop")),
+                html.Div(t(lang, "trata_upload.drop"), id=ids.i18n("trata_upload.drop")),
                 id=ids.TRATA_UPLOAD,
                 accept=".csv,.txt,text/csv,text/plain",
                 max_size=MAX_UPLOAD_MB * 1024 * 1024,

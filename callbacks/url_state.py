@@ -46,7 +46,7 @@ def parse_query(search: str | None) -> tuple[dict[str, str], list[str]]:
     problems: list[str] = []
     if not search:
         return {}, problems
-    if len(search) > MAX_QUERY:
+    if not isinstance(search, str) or len(search) > MAX_QUERY:
         return {}, ["query"]
     try:
         parsed = parse_qs(search.lstrip("?"), keep_blank_values=True, max_num_fields=60)

@@ -41,6 +41,7 @@ FLAG_SUPPRESSED = "suppressed"  # a count under 5: shown as "<5", not coloured
 FLAG_ESTIMATE = "estimate"  # derived with an assumption the UI states
 FLAG_LOWER_BOUND = "lower_bound"  # a sum that misses some known-unknown parts
 FLAG_PARTIAL = "partial"  # an aggregate where some member areas are sin dato
+SMALL_COUNT = 5  # counts under this are never shown (nor coloured): "<5"
 
 
 def text(es: str, en: str) -> dict[str, str]:
@@ -224,3 +225,28 @@ def area_frame(rows: list[pd.DataFrame]) -> pd.DataFrame:
     df["flag"] = df["flag"].fillna("").astype(str)
     df["value"] = df["value"].astype(float)
     return df[AREA_COLUMNS].reset_index(drop=True)
+
+
+def suppress_small_counts(frame: pd.DataFrame, metrics: tuple[Metric, ...]) -> pd.DataFrame:
+    """Small-count suppression, enforced for every area layer when it is loaded.
+
+    A count metric (`Metric.is_count`) under `SMALL_COUNT` becomes NaN flagged
+    "suppressed"; so does every other metric of the same layer for that level, area and
+    year (a rate over the same cases would reveal the count). A value already flagged
+    "suppressed" never keeps a number. The value is gone before anything is drawn.
+    """
+    count_ids = {m.id for m in metrics if m.is_count}
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    small = frame["metric"].isin(count_ids) & frame["value"].notna() & (frame["value"] < SMALL_COUNT)
+    frame.loc[small, "flag"] = FLAG_SUPPRESSED
+    counts = frame[frame["metric"].isin(count_ids) & (frame["flag"] == FLAG_SUPPRESSED)]
+    keys = set(zip(counts["level"], counts["code"], counts["year"]))
+    same_area = pd.Series(
+        [key in keys for key in zip(frame["level"], frame["code"], frame["year"])], index=frame.index, dtype=bool
+    )
+    hidden = same_area | (frame["flag"] == FLAG_SUPPRESSED)
+    frame.loc[hidden, "flag"] = FLAG_SUPPRESSED
+    frame.loc[hidden, ["value", "low", "high"]] = np.nan
+    return frame

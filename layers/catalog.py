@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import REGISTRY
-from .base import AREA_COLUMNS, POINT_COLUMNS, JoinReport, Layer, LayerData, LoadContext, Metric
+from .base import (
+    AREA_COLUMNS,
+    POINT_COLUMNS,
+    JoinReport,
+    Layer,
+    LayerData,
+    LoadContext,
+    Metric,
+    suppress_small_counts,
+)
 from .boundaries import Geography
 from .datadir import DataDir, DataFileError
 
@@ -67,6 +76,8 @@ class Catalog:
                 log.exception("layer %s failed to load", layer.id)
                 continue
             catalog.seconds[layer.id] = time.perf_counter() - start
+            if layer.kind == "area":  # counts under 5 never leave the layer, whatever it did
+                result.frame = suppress_small_counts(result.frame, layer.metrics)
             if layer.kind == "points" and ctx.geo is not None:
                 result.joins = result.joins + (_points_outside_map(layer, result.frame, ctx.geo),)
             catalog.loaded[layer.id] = result

@@ -98,7 +98,7 @@ def test_toggling_upes_patches_visibility_of_26_markers(model):
 
 
 def test_every_service_trace_index_matches_the_figure(model):
-    fig = build_figure(model, MapState(services=tuple(model.service_ids)), "es")
+    fig = build_figure(model, MapState(services=tuple(model.service_ids) + ("user",)), "es")
     index = trace_index(model)
     assert max(i for ix in index.values() for i in ix) == len(fig["data"]) - 1
     for service, positions in index.items():
