@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from .i18n import safe_lang, t
-from .map_figure import BLANK_STYLE, MAP_HEIGHT_PX, MAP_WIDTH_PX
+from .map_figure import BLANK_STYLE, MAP_HEIGHT_PX, MAP_WIDTH_PX, map_view
 
 CHROMIUM = "/usr/bin/chromium"
 START_TIMEOUT_S = 60.0  # browser start (about 7 s on a cold machine)
@@ -254,19 +254,9 @@ def _areas_bbox(traces: list[dict]) -> tuple[float, float, float, float] | None:
 
 
 def fit_view(bbox: tuple[float, float, float, float], width_px: float, height_px: float) -> tuple[dict, float]:
-    """Centre and zoom that fit a lon/lat box in a map box of the given pixels (web mercator,
-    512-px tiles as MapLibre uses), with a small margin."""
-
-    def merc(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    minx, miny, maxx, maxy = bbox
-    dx = max(maxx - minx, 1e-6)
-    dy = max(merc(maxy) - merc(miny), 1e-6)
-    zoom = min(math.log2(width_px * 360 / (512 * dx)), math.log2(height_px * 2 * math.pi / (512 * dy))) - 0.06
-    y_mid = (merc(maxy) + merc(miny)) / 2
-    lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
-    return {"lat": round(lat_mid, 4), "lon": round((minx + maxx) / 2, 4)}, round(max(zoom, 0.5), 3)
+    """Centre and zoom that fit a lon/lat box in a map box of the given pixels, with a small
+    margin (the colour bar has a strip of its own here, so nothing is left free for it)."""
+    return map_view(bbox, width_px, height_px, left_px=0, margin=0.06, min_zoom=0.5)
 
 
 class _Renderer:

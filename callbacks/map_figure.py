@@ -34,6 +34,7 @@ FIRST_SERVICE_TRACE = 4
 NO_DATA_COLOR = "#d3d6db"
 LINE_COLOR = "#ffffff"
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 540  # a typical map box, for the initial zoom
+COLORBAR_PX = 185  # the colour bar and its title, on the left of the map box
 
 # ColorBrewer sequential palettes without their near-white classes, so that the lowest
 # value never looks like the grey of "sin dato".
@@ -63,21 +64,35 @@ def care_geojson_url(model: Model, prefix: str = "/") -> str:
     return f"{prefix}geo/care-provinces.json?v={model.geo_version}"
 
 
-def map_view(bbox: tuple[float, float, float, float]) -> tuple[dict, float]:
-    """Centre and zoom that fit a lon/lat box in a typical map box (web mercator)."""
+def map_view(
+    bbox: tuple[float, float, float, float],
+    width_px: float = MAP_WIDTH_PX,
+    height_px: float = MAP_HEIGHT_PX,
+    *,
+    left_px: float = COLORBAR_PX,
+    margin: float = 0.1,
+    min_zoom: float = 1.0,
+) -> tuple[dict, float]:
+    """Centre and zoom that fit a lon/lat box in a map box of `width_px` x `height_px`
+    (web mercator, 512-px tiles as MapLibre uses), leaving `left_px` on the left free for
+    the colour bar so that it never hides an area of the focus; `margin` is in zoom steps.
+    """
     minx, miny, maxx, maxy = bbox
 
     def merc(lat: float) -> float:
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
+    usable = max(width_px - left_px, 1.0)
     dx = max(maxx - minx, 1e-6)
     dy = max(merc(maxy) - merc(miny), 1e-6)
-    zoom_x = math.log2(MAP_WIDTH_PX * 360 / (512 * dx))
-    zoom_y = math.log2(MAP_HEIGHT_PX * 2 * math.pi / (512 * dy))
-    zoom = max(1.0, min(zoom_x, zoom_y) - 0.1)
+    zoom_x = math.log2(usable * 360 / (512 * dx))
+    zoom_y = math.log2(height_px * 2 * math.pi / (512 * dy))
+    zoom = max(min_zoom, min(zoom_x, zoom_y) - margin)
     y_mid = (merc(maxy) + merc(miny)) / 2
     lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
-    return {"lat": round(lat_mid, 4), "lon": round((minx + maxx) / 2, 4)}, round(zoom, 2)
+    # the box is centred in the part right of the colour bar: move the view left_px / 2 west
+    lon_mid = (minx + maxx) / 2 - (left_px / 2) * 360 / (512 * 2**zoom)
+    return {"lat": round(lat_mid, 4), "lon": round(lon_mid, 4)}, round(zoom, 3)
 
 
 # ---------------------------------------------------------------- value formatting
@@ -194,7 +209,7 @@ def value_trace_update(spec: ValueSpec, lang: str) -> dict:
         "title": {"text": f"{spec.unit}<br>{spec.period}", "side": "top"},
         "thickness": 12,
         "len": 0.55,
-        "x": 0.01,  # over the Pacific, west of Peru: never over a focus department
+        "x": 0.01,  # in the strip that map_view leaves free on the left
         "xanchor": "left",
         "y": 0.5,
         "bgcolor": "rgba(255,255,255,0.85)",

@@ -1,9 +1,10 @@
 import json
 
 import numpy as np
+import pytest
 import shapely
 
-from callbacks.map_figure import map_view
+from callbacks.map_figure import COLORBAR_PX, MAP_WIDTH_PX, map_view
 from layers.boundaries import quantize
 
 
@@ -52,9 +53,28 @@ def test_capitals_give_reference_points(geo):
     assert metro["name"] == "Lima Metropolitana"
 
 
+def _pixel_x(lon: float, center: dict, zoom: float) -> float:
+    """Where a longitude falls in the MAP_WIDTH_PX-wide box (web mercator, 512-px tiles)."""
+    return MAP_WIDTH_PX / 2 + (lon - center["lon"]) * 512 * 2**zoom / 360
+
+
 def test_view_fits_peru_and_zooms_into_loreto(geo):
     center, zoom = map_view(geo.bbox("department"))
-    assert -12 < center["lat"] < -7 and -77 < center["lon"] < -73
+    assert -12 < center["lat"] < -7
     loreto_center, loreto_zoom = map_view(geo.bbox("department", "16"))
     assert loreto_zoom > zoom
-    assert -6 < loreto_center["lat"] < -2 and -77 < loreto_center["lon"] < -71
+    assert -6 < loreto_center["lat"] < -2
+
+
+@pytest.mark.parametrize("focus", [None, "15", "08", "16", "21", "17"])
+def test_focus_is_drawn_right_of_the_colour_bar(geo, focus):
+    """The colour bar sits on the left of the map box: the view leaves it a strip, so it
+    never covers an area of Peru or of the focus department."""
+    minx, _, maxx, _ = geo.bbox("department", focus)
+    center, zoom = map_view(geo.bbox("department", focus))
+    west, east = _pixel_x(minx, center, zoom), _pixel_x(maxx, center, zoom)
+    assert COLORBAR_PX <= west < east <= MAP_WIDTH_PX
+    # and it uses the room it has: centred in the strip right of the colour bar
+    assert abs((west - COLORBAR_PX) - (MAP_WIDTH_PX - east)) < 2
+
+
