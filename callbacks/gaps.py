@@ -378,6 +378,16 @@ def export_xlsx(model: Model, gs: GapState, view: pd.DataFrame, lang: str, scena
     return xlsx_bytes(sheets, headerless=(method_sheet,))
 
 
+def scenario_xlsx(model: Model, gs: GapState, scenario: Scenario, lang: str) -> bytes:
+    """The scenario's units (gain, cost, cost per person) and a sheet of method and sources."""
+    method_sheet = t(lang, "gaps.export.method_sheet")
+    sheets = {
+        t(lang, "plan.export.sheet"): scenario_frame(model, scenario, all_gains(model, scenario.units, gs.km), lang),
+        method_sheet: pd.DataFrame(method_rows(model, gs, lang)),
+    }
+    return xlsx_bytes(sheets, headerless=(method_sheet,))
+
+
 def export_name(model: Model, gs: GapState, extension: str) -> str:
     focus = gs.focus or "pe"
     return f"cobertura-brechas-{gs.service}-{int(gs.km)}km-{gs.level}-{focus}.{extension}"
@@ -743,6 +753,7 @@ def register(app, model: Model) -> None:
         Output(ids.GAP_DOWNLOAD, "data"),
         Input(ids.GAP_EXPORT_CSV, "n_clicks"),
         Input(ids.GAP_EXPORT_XLSX, "n_clicks"),
+        Input(ids.PLAN_EXPORT_XLSX, "n_clicks"),
         State(ids.GAP_SERVICE, "value"),
         State(ids.GAP_KM, "value"),
         State(ids.GAP_LEVEL, "value"),
@@ -753,10 +764,12 @@ def register(app, model: Model) -> None:
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def export(csv_clicks, xlsx_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
+    def export(csv_clicks, xlsx_clicks, plan_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
         gs, _ = gap_state(model, service, km, level, focus, colour, weights)
         scenario, _ = scenario_from(model, scenario_data)
         lang = safe_lang(lang)
+        if ctx.triggered_id == ids.PLAN_EXPORT_XLSX:  # the scenario's units, with the method
+            return dcc.send_bytes(scenario_xlsx(model, gs, scenario, lang), f"cobertura-escenario-{int(gs.km)}km.xlsx")
         view = report_for(
             model, gs, scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
         )

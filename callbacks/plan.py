@@ -116,6 +116,10 @@ def bounded_int(value: object, low: int, high: int, default: int) -> tuple[int, 
     return int(number), True
 
 
+def valid_index(index: object, units: list) -> bool:
+    return isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(units)
+
+
 def edit(
     model: Model,
     scenario: Scenario,
@@ -123,11 +127,15 @@ def edit(
     *,
     service: str | None = None,
     place: str | None = None,
-    remove: int | None = None,
+    remove: int | None = None,  # the unit's index, for "remove" and "move"
     suggestion: dict | None = None,
     costs: dict | None = None,
 ) -> tuple[Scenario, str | None]:
-    """Apply one user action to a scenario; returns the new scenario and a message key."""
+    """Apply one user action to a scenario; returns the new scenario and a message key.
+
+    Actions: "add"/"click" (service, place), "remove" (remove=index), "move" (remove=index,
+    place: the unit goes there, same service), "clear", "suggest" (suggestion), "costs".
+    """
     units = list(scenario.units)
     if action in ("add", "click"):
         if service not in plannable(model):
@@ -139,9 +147,16 @@ def edit(
             return scenario, "plan.msg.too_many"
         units.append(unit)
     elif action == "remove":
-        if remove is None or not 0 <= remove < len(units):
+        if not valid_index(remove, units):
             return scenario, "plan.msg.bad_unit"
         units.pop(remove)
+    elif action == "move":  # same service, new place; the unit keeps its rank in the list
+        if not valid_index(remove, units):
+            return scenario, "plan.msg.bad_unit"
+        moved = model.places.unit(units[remove].service, place) if place else None
+        if moved is None:
+            return scenario, "plan.msg.bad_place"
+        units[remove] = moved  # origin "manual": a moved suggestion is the user's choice now
     elif action == "clear":
         units = []
     elif action == "suggest":
@@ -308,6 +323,14 @@ def unit_list(model: Model, scenario: Scenario, gains: list[float], lang: str):
                         className="me-1",
                     ),
                     dbc.Button(
+                        t(lang, "plan.move"),
+                        id={"type": ids.PLAN_MOVE, "index": i},
+                        size="sm",
+                        color="link",
+                        className="p-0 ms-1 plan-move",
+                        title=t(lang, "plan.move_title"),
+                    ),
+                    dbc.Button(
                         "×",
                         id={"type": ids.PLAN_REMOVE, "index": i},
                         size="sm",
@@ -320,6 +343,27 @@ def unit_list(model: Model, scenario: Scenario, gains: list[float], lang: str):
             )
         )
     return html.Ol(items, className="plan-units ps-3 mb-2") if items else None
+
+
+def move_text(model: Model, unit: Unit, lang: str) -> str:
+    """What the user is doing while a unit is being moved."""
+    return t(lang, "plan.moving", service=pick(model.catalog.layer(unit.service).short, lang), name=unit.name)
+
+
+def move_hint(lang: str) -> dbc.Alert:
+    """Shown while a unit is being moved: what to do, and how to stop (always in the layout,
+    so that its button is a plain callback input)."""
+    return dbc.Alert(
+        [
+            html.Span(id=ids.PLAN_MOVE_TEXT),
+            " ",
+            dbc.Button(t(lang, "plan.move_cancel"), id=ids.PLAN_MOVE_CANCEL, size="sm", color="link", className="p-0"),
+        ],
+        id=ids.PLAN_MOVE_HINT,
+        is_open=False,
+        color="info",
+        className="small py-1 px-2 mb-2 plan-move-hint",
+    )
 
 
 # ----------------------------------------------------------------------------- layout
@@ -362,6 +406,8 @@ def plan_card(model: Model, lang: str, service: str, focus: str, costs: dict[str
                 ),
                 dbc.Switch(id=ids.PLAN_CLICK, label=t(lang, "plan.click_mode"), value=False, className="small mb-2"),
                 html.Div(id=ids.PLAN_UNITS),
+                dcc.Store(id=ids.PLAN_MOVING, data=None),  # index of the unit being moved
+                move_hint(lang),
                 html.Div(id=ids.PLAN_NOTICE, className="small text-danger", **{"aria-live": "polite"}),
                 html.Details(
                     [
@@ -470,6 +516,14 @@ def plan_card(model: Model, lang: str, service: str, focus: str, costs: dict[str
                             outline=True,
                             className="me-1 mb-1",
                         ),
+                        dbc.Button(
+                            t(lang, "plan.export_xlsx"),
+                            id=ids.PLAN_EXPORT_XLSX,
+                            size="sm",
+                            color="secondary",
+                            outline=True,
+                            className="me-1 mb-1",
+                        ),
                         dcc.Download(id=ids.PLAN_DOWNLOAD),
                         dbc.Button(
                             t(lang, "plan.clear"),
@@ -547,9 +601,15 @@ def register(app, model: Model) -> None:
     @app.callback(
         Output(ids.SCENARIO, "data"),
         Output(ids.PLAN_NOTICE, "children"),
+        Output(ids.PLAN_MOVING, "data"),
+        Output(ids.PLAN_MOVE_HINT, "is_open"),
+        Output(ids.PLAN_MOVE_TEXT, "children"),
+        Output(ids.PLAN_ADD, "children"),
         Input(ids.PLAN_ADD, "n_clicks"),
         Input(ids.GAP_MAP, "clickData"),
         Input({"type": ids.PLAN_REMOVE, "index": ALL}, "n_clicks"),
+        Input({"type": ids.PLAN_MOVE, "index": ALL}, "n_clicks"),
+        Input(ids.PLAN_MOVE_CANCEL, "n_clicks"),
         Input(ids.PLAN_SUGGEST, "n_clicks"),
         Input(ids.PLAN_CLEAR, "n_clicks"),
         Input({"type": ids.PLAN_COST, "service": ALL}, "value"),
@@ -564,6 +624,7 @@ def register(app, model: Model) -> None:
         State(ids.PLAN_CANDIDATES, "value"),
         State(ids.PLAN_MIN_SIZE, "value"),
         State(ids.SCENARIO, "data"),
+        State(ids.PLAN_MOVING, "data"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
@@ -571,6 +632,8 @@ def register(app, model: Model) -> None:
         add,
         click,
         removes,
+        moves,
+        cancel_move,
         suggest_clicks,
         clear,
         cost_values,
@@ -585,21 +648,42 @@ def register(app, model: Model) -> None:
         candidates,
         min_size,
         data,
+        moving,
         lang,
     ):
         lang = safe_lang(lang)
         scenario, _ = scenario_from(model, data)
         trigger = ctx.triggered_id
+        clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))  # not a re-rendered button
+        moving = moving if valid_index(moving, list(scenario.units)) else None
+        if isinstance(trigger, dict) and trigger.get("type") == ids.PLAN_MOVE:
+            index = trigger.get("index")
+            if not clicked or not valid_index(index, list(scenario.units)):
+                return (no_update,) * 6
+            return no_update, None, index, True, move_text(model, scenario.units[index], lang), t(lang, "plan.move_here")
+        if trigger == ids.PLAN_MOVE_CANCEL:
+            return no_update, None, None, False, "", t(lang, "plan.add")
+        if moving is not None and trigger in (ids.PLAN_ADD, ids.GAP_MAP):
+            target = place if trigger == ids.PLAN_ADD else None
+            if trigger == ids.GAP_MAP:  # while moving, a click on the map places the unit
+                code = clicked_code(click)
+                if code is None:
+                    return (no_update,) * 6
+                target = area_capital(model, level, code)
+            scenario, message = edit(model, scenario, "move", remove=moving, place=target)
+            if message:  # stay in move mode: the user picks another place
+                return no_update, t(lang, message), no_update, no_update, no_update, no_update
+            return scenario.record(), None, None, False, "", t(lang, "plan.add")
         if trigger == ids.PLAN_ADD:
             scenario, message = edit(model, scenario, "add", service=service, place=place)
         elif trigger == ids.GAP_MAP:
             code = clicked_code(click)
             if not click_mode or code is None:
-                return no_update, no_update
+                return (no_update,) * 6
             scenario, message = edit(model, scenario, "click", service=service, place=area_capital(model, level, code))
         elif isinstance(trigger, dict) and trigger.get("type") == ids.PLAN_REMOVE:
-            if not any(removes):
-                return no_update, no_update  # buttons re-rendered, nothing clicked
+            if not clicked:
+                return (no_update,) * 6  # buttons re-rendered
             scenario, message = edit(model, scenario, "remove", remove=trigger.get("index"))
         elif trigger == ids.PLAN_SUGGEST:
             scenario, message = edit(
@@ -620,6 +704,9 @@ def register(app, model: Model) -> None:
         elif isinstance(trigger, dict) and trigger.get("type") == ids.PLAN_COST:
             costs = {i.get("service"): v for i, v in zip(cost_ids or [], cost_values or []) if isinstance(i, dict)}
             scenario, message = edit(model, scenario, "costs", costs={k: v for k, v in costs.items() if v is not None})
+            # costs leave the units (and so a move in progress) as they were
+            return scenario.record(), (t(lang, message) if message else None), no_update, no_update, no_update, no_update
         else:
-            return no_update, no_update
-        return scenario.record(), (t(lang, message) if message else None)
+            return (no_update,) * 6
+        # units added, removed or replaced: indices shift, so a move in progress ends
+        return scenario.record(), (t(lang, message) if message else None), None, False, "", t(lang, "plan.add")

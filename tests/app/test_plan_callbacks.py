@@ -123,6 +123,25 @@ def test_scenario_table_and_xlsx_sheet(model):
     assert book["Scenario"]["B2"].value == "added" and book["Scenario"]["I2"].value == 300000
 
 
+def test_scenario_xlsx_holds_the_units_their_gain_and_the_method(model):
+    import io
+
+    import openpyxl
+
+    from callbacks.gaps import scenario_xlsx
+
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160201")
+    scenario, _ = edit(model, scenario, "costs", costs={"upe": 300000})
+    gain = all_gains(model, scenario.units, 60)[0]
+    book = openpyxl.load_workbook(io.BytesIO(scenario_xlsx(model, GapState(km=60, focus="16"), scenario, "es")))
+    assert book.sheetnames == ["Escenario", "Método y fuentes"]
+    units = book["Escenario"]
+    assert units["D2"].value.startswith("Yurimaguas") and units["H2"].value == pytest.approx(gain, abs=0.05)
+    assert units["J2"].value == pytest.approx(300000 / gain, abs=0.01)
+    method = {row[0].value: row[1].value for row in book["Método y fuentes"].iter_rows()}
+    assert "60 km" in method.values() and "Loreto" in method.values()
+
+
 def test_exported_text_cells_cannot_run_as_formulas():
     import pandas as pd
 
@@ -132,3 +151,31 @@ def test_exported_text_cells_cannot_run_as_formulas():
     text = csv_text(frame)
     assert "'=HYPERLINK(1)" in text and "'=cmd|" in text and "'+1" in text
     assert ",-2\n" in text  # numbers stay numbers, even negative ones
+
+
+def test_moving_a_unit_keeps_its_service_and_rank_and_changes_the_gain(model):
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160302")  # Parinari
+    scenario, _ = edit(model, scenario, "add", service="sar", place="210101")
+    before = all_gains(model, scenario.units, 50)
+    moved, message = edit(model, scenario, "move", remove=0, place="160201")  # to Yurimaguas
+    assert message is None
+    assert [(u.service, u.place) for u in moved.units] == [("upe", "160201"), ("sar", "210101")]
+    assert moved.units[0].name.startswith("Yurimaguas") and moved.units[0].origin == "manual"
+    after = all_gains(model, moved.units, 50)
+    assert after[0] != before[0] and after[1] == before[1]
+    # the moved unit counts exactly like one added there
+    fresh, _ = edit(model, Scenario(), "add", service="upe", place="160201")
+    assert after[0] == pytest.approx(all_gains(model, fresh.units, 50)[0])
+
+
+@pytest.mark.parametrize("index", [5, -1, None, "0", True])
+def test_moving_a_unit_that_does_not_exist_changes_nothing(model, index):
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160302")
+    moved, message = edit(model, scenario, "move", remove=index, place="160201")
+    assert message == "plan.msg.bad_unit" and moved == scenario
+
+
+def test_moving_a_unit_to_an_unknown_place_changes_nothing(model):
+    scenario, _ = edit(model, Scenario(), "add", service="upe", place="160302")
+    moved, message = edit(model, scenario, "move", remove=0, place="../../etc")
+    assert message == "plan.msg.bad_place" and moved == scenario

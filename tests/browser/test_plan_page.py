@@ -134,3 +134,35 @@ def test_download_the_one_page_brief(dash_duo, app):
     text = " ".join(reader.pages[0].extract_text().split())
     assert len(reader.pages) == 1
     assert "Madre de Dios" in text and "Manu" in text and "Supuestos" in text
+
+
+def test_move_a_unit_to_another_district(dash_duo, app):
+    open_plan(dash_duo, app, "?tab=gaps&glevel=district&gfocus=16&units=upe:160302")
+    dash_duo.wait_for_contains_text("#plan-units", "Parinari", timeout=20)
+    before = dash_duo.find_element("#gap-headline").text
+    scroll_click(dash_duo, ".plan-move")
+    dash_duo.wait_for_contains_text("#plan-move-hint", "Moviendo", timeout=10)
+    dash_duo.wait_for_text_to_equal("#plan-add", "Mover aquí", timeout=10)
+    scroll_click(dash_duo, "#plan-place")
+    dash_duo.driver.switch_to.active_element.send_keys("yurima")
+    option = wait_for(
+        lambda: next((o for o in dash_duo.find_elements("[role=option]") if o.text.startswith("Yurimaguas")), None),
+        what="district option",
+    )
+    option.click()
+    scroll_click(dash_duo, "#plan-add")
+    dash_duo.wait_for_contains_text("#plan-units", "Yurimaguas", timeout=10)
+    assert "Parinari" not in dash_duo.find_element("#plan-units").text  # moved, not added
+    assert wait_for(lambda: (gap_map(dash_duo) or {}).get("units") == 1, what="one unit marker")
+    wait_for(lambda: "units=upe:160201" in dash_duo.driver.current_url, what="the moved unit in the URL")
+    wait_for(lambda: dash_duo.find_element("#gap-headline").text != before, what="new headline")
+    dash_duo.wait_for_text_to_equal("#plan-add", "Agregar", timeout=10)
+    assert not any(e.is_displayed() for e in dash_duo.find_elements("#plan-move-hint"))
+
+    # start another move and cancel it: nothing changes
+    scroll_click(dash_duo, ".plan-move")
+    dash_duo.wait_for_contains_text("#plan-move-hint", "Yurimaguas", timeout=10)
+    scroll_click(dash_duo, "#plan-move-cancel")
+    dash_duo.wait_for_text_to_equal("#plan-add", "Agregar", timeout=10)
+    wait_for(lambda: not any(e.is_displayed() for e in dash_duo.find_elements("#plan-move-hint")), what="hint closed")
+    assert "units=upe:160201" in dash_duo.driver.current_url
