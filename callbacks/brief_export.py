@@ -126,7 +126,7 @@ def sources(model: Model, gs: GapState, lang: str) -> list[str]:
     for layer_id in SOURCE_LAYERS + tuple(gs.members):
         if model.catalog.available(layer_id):
             prov = model.catalog.layer(layer_id).provenance
-            out.append(f"{pick(prov.source, lang)} ({prov.year}; {prov.licence})")
+            out.append(f"{pick(prov.source, lang)} ({prov.year}; {pick(prov.licence, lang)})")
     return out
 
 

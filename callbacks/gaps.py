@@ -356,7 +356,7 @@ def method_rows(model: Model, gs: GapState, lang: str) -> list[tuple[str, str]]:
         if model.catalog.available(layer_id):
             prov = model.catalog.layer(layer_id).provenance
             rows.append(
-                (t(lang, "gaps.export.source"), f"{pick(prov.source, lang)} ({prov.year}); {prov.licence}; {prov.url}")
+                (t(lang, "gaps.export.source"), f"{pick(prov.source, lang)} ({prov.year}); {pick(prov.licence, lang)}; {prov.url}")
             )
     return [(a, str(b)) for a, b in rows]
 

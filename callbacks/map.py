@@ -100,7 +100,7 @@ def caption(model: Model, state: MapState, lang: str, user=None):
                 html.A(pick(prov.source, lang), href=prov.url, target="_blank", rel="noopener")
                 if prov.url.startswith("http")
                 else pick(prov.source, lang),
-                f" ({prov.year}) · {t(lang, 'caption.licence')} {prov.licence} · ",
+                f" ({prov.year}) · {t(lang, 'caption.licence')} {pick(prov.licence, lang)} · ",
                 f"{t(lang, 'caption.source_level')} {pick(prov.level, lang)} · ",
                 t(lang, "caption.coverage", known=fmt_number(known, 0, lang), total=fmt_number(total, 0, lang)),
             ]

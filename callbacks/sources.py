@@ -76,7 +76,7 @@ def layer_card(model: Model, layer: Layer, lang: str):
                 html.Dt(t(lang, "sources.year")),
                 html.Dd(prov.year),
                 html.Dt(t(lang, "sources.licence")),
-                html.Dd(prov.licence),
+                html.Dd(pick(prov.licence, lang)),
                 html.Dt(t(lang, "sources.level")),
                 html.Dd(pick(prov.level, lang)),
                 html.Dt(t(lang, "sources.caveats")),

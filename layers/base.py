@@ -54,12 +54,16 @@ class Provenance:
 
     source: Text
     year: str
-    licence: str
+    licence: Text  # a plain str (a licence name, e.g. "MIT") reads the same in both languages
     url: str
     level: Text
     files: tuple[str, ...] = ()
     authored_files: tuple[str, ...] = ()
     caveats: Text = field(default_factory=lambda: text("", ""))
+
+    def __post_init__(self):
+        if isinstance(self.licence, str):
+            object.__setattr__(self, "licence", text(self.licence, self.licence))
 
 
 @dataclass(frozen=True)

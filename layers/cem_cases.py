@@ -50,7 +50,7 @@ class CemCases(Layer):
             "MIMP, Aurora Programme: cases attended by Women's Emergency Centres (open data)",
         ),
         year="2020–2025",
-        licence="MIT (transcripción umalluq/violencia-cem-riesgo; datos abiertos MIMP)",
+        licence=text("MIT (transcripción umalluq/violencia-cem-riesgo; datos abiertos MIMP)", "MIT (transcription umalluq/violencia-cem-riesgo; MIMP open data)"),
         url="https://github.com/umalluq/violencia-cem-riesgo",
         level=text("departamento", "department"),
         files=(PATH,),

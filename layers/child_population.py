@@ -88,7 +88,7 @@ class ChildPopulation(Layer):
             "MINSA, REUNIS: population by age and department 2020 (INEI estimates)",
         ),
         year=YEAR,
-        licence="MIT (transcripción jmcastagnetto/covid-19-peru-distribucion-poblacion-positivos-fallecidos)",
+        licence=text("MIT (transcripción jmcastagnetto/covid-19-peru-distribucion-poblacion-positivos-fallecidos)", "MIT (transcription jmcastagnetto/covid-19-peru-distribucion-poblacion-positivos-fallecidos)"),
         url="https://github.com/jmcastagnetto/covid-19-peru-distribucion-poblacion-positivos-fallecidos",
         level=text(
             "departamento (provincia y distrito: estimación)",

@@ -73,7 +73,7 @@ class Demuna(Layer):
             "DGNNA/MIMP DEMUNA registry (via charlycampos/educadores-calle-system)",
         ),
         year="s.f.",
-        licence="Datos públicos del gobierno, atribuir a DGNNA/MIMP (sin archivo de licencia)",
+        licence=text("Datos públicos del gobierno, atribuir a DGNNA/MIMP (sin archivo de licencia)", "Public government data, attribute DGNNA/MIMP (no licence file)"),
         url="https://github.com/charlycampos/educadores-calle-system",
         level=text("distrito (unido por nombre; punto en la capital)", "district (joined by name; point at capital)"),
         files=(PATH,),

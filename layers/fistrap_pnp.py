@@ -97,7 +97,7 @@ def _provenance(es: str, en: str, caveat_es: str, caveat_en: str) -> Provenance:
     return Provenance(
         source=text(es, en),
         year="2014–2025",
-        licence="Tabla propia de Cobertura (GPL-3.0), hechos de páginas públicas citadas",
+        licence=text('Tabla propia de Cobertura (GPL-3.0), hechos de páginas públicas citadas', "Cobertura's own table (GPL-3.0), facts from cited public pages"),
         url="data/fistrap_pnp_sedes.csv",
         level=text("ciudad sede", "seat city"),
         authored_files=(TABLE,),

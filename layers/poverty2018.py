@@ -39,7 +39,7 @@ class Poverty2018(Layer):
             "INEI, Provincial and District Monetary Poverty Map 2018 (published 2020)",
         ),
         year="2018",
-        licence="MIT (transcripción calderonsamuel/perupobreza2018)",
+        licence=text("MIT (transcripción calderonsamuel/perupobreza2018)", "MIT (transcription calderonsamuel/perupobreza2018)"),
         url="https://github.com/calderonsamuel/perupobreza2018",
         level=text("distrito (intervalo de confianza al 95%)", "district (95% confidence interval)"),
         files=(PATH,),

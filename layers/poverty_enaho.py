@@ -35,7 +35,7 @@ class PovertyEnaho(Layer):
             "INEI, ENAHO, department figures quoted on public pages (one URL per figure)",
         ),
         year="2023–2024",
-        licence="Cifras públicas citadas (hechos); ver la URL de cada cifra",
+        licence=text('Cifras públicas citadas (hechos); ver la URL de cada cifra', "Cited public figures (facts); see each figure's URL"),
         url="https://www.inei.gob.pe",
         level=text("departamento (Lima Metropolitana aparte)", "department (Lima Metropolitana apart)"),
         files=(PATH,),

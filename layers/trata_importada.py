@@ -237,7 +237,7 @@ class TrataImportada(Layer):
             "Imported by the user (no file in the import folder)",
         ),
         year="—",
-        licence="Archivos del usuario (datos abiertos del Estado peruano); sin entrada en data/manifest.csv",
+        licence=text('Archivos del usuario (datos abiertos del Estado peruano); sin entrada en data/manifest.csv', "The user's files (Peruvian government open data); no entry in data/manifest.csv"),
         url="https://www.datosabiertos.gob.pe",
         level=text("departamento × año (Ministerio Público: también distrito)", "department × year (Public Prosecutor: also district)"),
         caveats=text(

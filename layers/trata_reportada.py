@@ -205,7 +205,7 @@ class TrataReportada(Layer):
             "trafficking figures quoted on public pages, one URL per figure",
         ),
         year=f"2007{EN_DASH}2014 · 2010{EN_DASH}2025",
-        licence="Cifras públicas citadas (hechos); ver la URL de cada cifra",
+        licence=text('Cifras públicas citadas (hechos); ver la URL de cada cifra', "Cited public figures (facts); see each figure's URL"),
         url="https://rpp.pe/lima/actualidad/mas-de-2200-denuncias-por-trata-se-reportaron-en-los-ultimos-6-anos-noticia-833302",
         level=text("distrito fiscal, sumado por departamento", "distrito fiscal (prosecution district), summed by department"),
         files=(PATH, EXTRA_PATH),

@@ -22,7 +22,7 @@ MIMP_DIRECTORY = text(
     "MIMP, Directorio de Servicios (JSON generado 2026-09-10, vía Rodasluis/Distancia-al-centro-de-atencion)",
     "MIMP Service Directory (JSON generated 2026-09-10, via Rodasluis/Distancia-al-centro-de-atencion)",
 )
-MIMP_LICENCE = "Datos públicos del gobierno, atribuir a MIMP (sin archivo de licencia)"
+MIMP_LICENCE = text("Datos públicos del gobierno, atribuir a MIMP (sin archivo de licencia)", "Public government data, attribute MIMP (no licence file)")
 MIMP_URL = "https://github.com/Rodasluis/Distancia-al-centro-de-atencion"
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from dash import html
 
-from callbacks.i18n import LOCALE_DIR, catalog, fmt_number, t
+from callbacks.i18n import LOCALE_DIR, catalog, fmt_number, pick, t
 from callbacks.map import caption
 from callbacks.map_figure import value_text
 from callbacks.model import MapState
@@ -65,6 +65,9 @@ def test_caption_names_source_year_licence_and_level(model):
     assert "INEI" in text and "2018" in text and "licencia MIT" in text and "distrito" in text
     text_en = text_of(caption(model, MapState(level="district", metric="cem_cases", year="2024"), "en"))
     assert "exists only at level" in text_en
+    poverty_en = text_of(caption(model, MapState(metric="poverty_2018", year="2018"), "en"))
+    assert "licence MIT (transcription calderonsamuel/perupobreza2018)" in poverty_en
+    assert "transcripción" not in poverty_en  # the English caption is English throughout
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -72,7 +75,7 @@ def test_sources_panel_is_built_from_every_layers_provenance(model, lang):
     text = text_of(sources_panel(model, lang))
     for layer in REGISTRY:
         assert layer.provenance.source[lang] in text
-        assert layer.provenance.licence in text
+        assert pick(layer.provenance.licence, lang) in text
         for path in layer.provenance.files:
             assert path in text
     assert "080915" in text  # the poverty join lists what did not match

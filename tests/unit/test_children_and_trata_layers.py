@@ -135,7 +135,8 @@ def test_files_in_the_import_folder_become_a_layer(imported_catalog):
     source = layer.provenance.source
     assert "Importado por el usuario" in source["es"] and "imported by the user" in source["en"].lower()
     assert "mininter_trata_lambayeque_2017_2023.csv" in source["es"]
-    assert "sin entrada en data/manifest.csv" in layer.provenance.licence
+    assert "sin entrada en data/manifest.csv" in layer.provenance.licence["es"]
+    assert "no entry in data/manifest.csv" in layer.provenance.licence["en"]
     assert not layer.provenance.files  # no manifest entry: the user's files
 
 

@@ -19,7 +19,7 @@ def test_layer_loads_with_provenance(catalog, layer):
     for pair in (layer.title, prov.source, prov.level):
         assert pair["es"].strip() and pair["en"].strip()
     assert prov.year.strip()
-    assert prov.licence.strip()
+    assert prov.licence["es"].strip() and prov.licence["en"].strip()
     assert prov.url.strip()
     assert prov.files or prov.authored_files or getattr(layer, "user_files", False)
     for path in prov.files:
