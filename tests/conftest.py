@@ -80,3 +80,11 @@ def model(catalog):
     from callbacks.model import Model
 
     return Model(catalog)
+
+
+@pytest.fixture(scope="module")
+def app():
+    """The whole app on the real data, built once per test module (modules may patch it)."""
+    from app import create_app
+
+    return create_app()

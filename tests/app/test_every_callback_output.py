@@ -13,7 +13,6 @@ import math
 
 import pytest
 
-from app import create_app
 from callbacks import ids
 from callbacks.map import drawn_record
 from callbacks.model import FOCUS_DEPARTMENTS, NATIONAL, MapState
@@ -41,16 +40,6 @@ HOSTILE = [
 ]
 FORMULA = "=cmd|' /C calc'!A0"
 MAX_DISTRICT_CLICKS = 120
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
-
-
-@pytest.fixture(scope="module")
-def requests_(app) -> DashRequests:
-    return DashRequests(app)
 
 
 def data_url(text: str) -> str:

@@ -20,16 +20,6 @@ from tests.app.dash_requests import DashRequests, id_key
 from tests.unit.test_datadir import mirror
 
 
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
-
-
-@pytest.fixture(scope="module")
-def requests_(app) -> DashRequests:
-    return DashRequests(app)
-
-
 def plain(text: str) -> str:
     """A JSON response as readable text (Dash escapes '/' and accents)."""
     return json.dumps(json.loads(text), ensure_ascii=False)

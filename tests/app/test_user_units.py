@@ -14,11 +14,9 @@ import pytest
 import callbacks.user_figure as user_figure
 import callbacks.user_units as user_units
 import layers.user_registry as user_registry
-from app import create_app
 from callbacks import ids
 from callbacks.map_figure import build_figure, trace_index
 from callbacks.model import MapState
-from tests.app.dash_requests import DashRequests
 
 GOOD = (
     "tipo,nombre,ubigeo,lat,lon,estado,fuente\n"
@@ -31,16 +29,6 @@ BAD = (
     "upe,UPE Polo,,90,0,,x\n"
     "demuna,DEMUNA,999999,,,,x\n"
 )
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
-
-
-@pytest.fixture(scope="module")
-def requests_(app) -> DashRequests:
-    return DashRequests(app)
 
 
 def data_url(data: bytes) -> str:

@@ -6,7 +6,6 @@ import time
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
 
 pytestmark = pytest.mark.browser
 PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058")) + 1
@@ -18,11 +17,6 @@ var m = gd._fullLayout.map._subplot.map;
 if (!m.loaded()) { return null; }
 return m.queryRenderedFeatures().filter(function (f) { return /-fill$/.test(f.layer.id); }).length;
 """
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
 
 
 def wait_for(predicate, timeout=25, what="condition"):

@@ -7,7 +7,6 @@ import time
 import pytest
 from selenium.webdriver.common.by import By
 
-from app import create_app
 
 pytestmark = pytest.mark.browser
 PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058"))
@@ -22,11 +21,6 @@ var c = m.getCenter();
 return {fills: fills.length, lat: c.lat, lon: c.lng, zoom: m.getZoom(),
         traces: gd._fullData.map(function (t) { return {name: t.name, visible: t.visible, n: (t.lat || []).length}; })};
 """
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
 
 
 def wait_for(duo, predicate, timeout=20, what="condition"):

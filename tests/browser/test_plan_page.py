@@ -7,7 +7,6 @@ import time
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
-from app import create_app
 
 pytestmark = pytest.mark.browser
 PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058")) + 2
@@ -21,11 +20,6 @@ var units = gd.data.filter(function (t) { return t.name === 'plan-units'; });
 return {fills: m.queryRenderedFeatures().filter(function (f) { return /-fill$/.test(f.layer.id); }).length,
         units: units.length ? units[0].lat.length : 0};
 """
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
 
 
 def wait_for(predicate, timeout=25, what="condition"):

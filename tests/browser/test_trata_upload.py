@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from app import create_app
 from layers.datadir import default_data_dir
 from tests.browser.test_map_page import PORT, open_page, wait_for
 
@@ -21,11 +20,6 @@ var t = gd.data[2];
 var i = (t.locations || []).indexOf(arguments[0]);
 return {z: i < 0 ? null : t.z[i], text: i < 0 ? null : t.text[i], hover: t.hovertemplate};
 """
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
 
 
 def test_uploading_the_mininter_sample_shows_its_series_on_the_map(dash_duo, app):

@@ -13,7 +13,6 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from app import create_app
 from tests.browser.test_map_page import MAP_STATE_JS, open_page, wait_for
 from tests.conftest import pytest_setup_options
 
@@ -56,11 +55,6 @@ GOOD = (
     "cem;CEM de prueba Nauta;;-4.5083;-73.5833;declarada;Nota de prueba\n"
     "upe;UPE de prueba Lima;150101;-12.0464;-77.0428;;Registro de prueba\n"
 )
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app()
 
 
 def csp_violations(driver) -> list[str]:
