@@ -513,6 +513,23 @@ def unit_id(service: str, name: str, ubigeo: str) -> str:
     return f"{USER_SERVICE}:{digest}"
 
 
+def unit_record(service: str, name: str, code: str, lat: float, lon: float, precision: str, status: str, source: str) -> dict:
+    """One of the user's units as it is kept in the browser's session store."""
+    return {
+        "id": unit_id(service, name, code),
+        "service": service,
+        "name": name,
+        "ubigeo": code,
+        "ubigeo_dep": code[:2],
+        "lat": lat,
+        "lon": lon,
+        "precision": precision,
+        "status": status,
+        "note": "",
+        "source": source,
+    }
+
+
 def validate_row(
     cells: list[str],
     row: int,
@@ -654,20 +671,7 @@ def validate_row(
         return None
     if lat is None or lon is None:
         lat, lon = places.capital[code]
-    return {
-        "id": unit_id(service, name, code),
-        "service": service,
-        "name": name,
-        "ubigeo": code,
-        "ubigeo_dep": code[:2],
-        "lat": round(float(lat), 6),
-        "lon": round(float(lon), 6),
-        "precision": precision,
-        "status": status,
-        "note": "",
-        "source": source,
-        "row": row,
-    }
+    return {**unit_record(service, name, code, round(float(lat), 6), round(float(lon), 6), precision, status, source), "row": row}
 
 
 def validate_upload(
@@ -789,19 +793,7 @@ def _clean_record(record: object, places: DistrictIndex) -> dict | None:
     status = record.get("status") if record.get("status") in ("verified", "weak", "claim", "unknown") else "unknown"
     precision = record.get("precision") if record.get("precision") in ("user_coordinates", "district_capital") else "district_capital"
     name, source = safe_cell(name), safe_cell(source)
-    return {
-        "id": unit_id(service, name, code),
-        "service": service,
-        "name": name,
-        "ubigeo": code,
-        "ubigeo_dep": code[:2],
-        "lat": float(lat),
-        "lon": float(lon),
-        "precision": precision,
-        "status": status,
-        "note": "",
-        "source": source,
-    }
+    return unit_record(service, name, code, float(lat), float(lon), precision, status, source)
 
 
 def merge_units(existing: list[dict], new: list[dict], limit: int = MAX_ROWS) -> tuple[list[dict], int]:
