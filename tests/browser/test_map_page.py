@@ -23,6 +23,26 @@ return {fills: fills.length, lat: c.lat, lon: c.lng, zoom: m.getZoom(),
 """
 
 
+def wait_for_fills(driver, minimum: int, timeout: float = 40):
+    """Poll the map (a plain selenium driver) until it draws `minimum` filled areas; the last state."""
+    end = time.time() + timeout
+    state = None
+    while time.time() < end and not (state and state["fills"] >= minimum):
+        time.sleep(0.5)
+        state = driver.execute_script(MAP_STATE_JS)
+    return state
+
+
+def requested_urls(driver) -> set[str]:
+    """Every URL the page requested since the performance log was last read (DevTools)."""
+    urls = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.add(message["params"]["request"]["url"])
+    return urls
+
+
 def wait_for(duo, predicate, timeout=20, what="condition"):
     end = time.time() + timeout
     last = None
@@ -132,19 +152,11 @@ def test_no_request_leaves_localhost(dash_thread_server, app):
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         driver.get(f"http://127.0.0.1:{PORT}/?services=upe,fistrap,pnp_trata,care&level=district")
-        end = time.time() + 40
-        state = None
-        while time.time() < end and not (state and state["fills"] > 500):
-            time.sleep(0.5)
-            state = driver.execute_script(MAP_STATE_JS)
+        state = wait_for_fills(driver, 501)
         assert state and state["fills"] > 500, state
         driver.find_element(By.CSS_SELECTOR, "#focus option[value='17']").click()
         time.sleep(3)
-        urls = set()
-        for entry in driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            if message["method"] == "Network.requestWillBeSent":
-                urls.add(message["params"]["request"]["url"])
+        urls = requested_urls(driver)
     finally:
         driver.quit()
     assert any("/geo/district-pe.json" in u for u in urls) and any("/geo/district-17.json" in u for u in urls)

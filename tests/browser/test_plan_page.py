@@ -59,16 +59,21 @@ def scroll_click(duo, selector):
     return element
 
 
-def test_add_a_unit_by_district_updates_figures_and_the_link(dash_duo, app):
-    open_plan(dash_duo, app)
-    before = dash_duo.find_element("#gap-headline").text
-    scroll_click(dash_duo, "#plan-place")
-    dash_duo.driver.switch_to.active_element.send_keys("yurima")
+def pick_district(duo, typed: str, name: str) -> None:
+    """Type in the district search of the plan panel and choose the option `name`."""
+    scroll_click(duo, "#plan-place")
+    duo.driver.switch_to.active_element.send_keys(typed)
     option = wait_for(
-        lambda: next((o for o in dash_duo.find_elements("[role=option]") if o.text.startswith("Yurimaguas")), None),
+        lambda: next((o for o in duo.find_elements("[role=option]") if o.text.startswith(name)), None),
         what="district option",
     )
     option.click()
+
+
+def test_add_a_unit_by_district_updates_figures_and_the_link(dash_duo, app):
+    open_plan(dash_duo, app)
+    before = dash_duo.find_element("#gap-headline").text
+    pick_district(dash_duo, "yurima", "Yurimaguas")
     scroll_click(dash_duo, "#plan-add")
     dash_duo.wait_for_contains_text("#plan-units", "Yurimaguas", timeout=10)
     dash_duo.wait_for_contains_text("#gap-headline", "Con el escenario", timeout=10)
@@ -137,13 +142,7 @@ def test_move_a_unit_to_another_district(dash_duo, app):
     scroll_click(dash_duo, ".plan-move")
     dash_duo.wait_for_contains_text("#plan-move-hint", "Moviendo", timeout=10)
     dash_duo.wait_for_text_to_equal("#plan-add", "Mover aquí", timeout=10)
-    scroll_click(dash_duo, "#plan-place")
-    dash_duo.driver.switch_to.active_element.send_keys("yurima")
-    option = wait_for(
-        lambda: next((o for o in dash_duo.find_elements("[role=option]") if o.text.startswith("Yurimaguas")), None),
-        what="district option",
-    )
-    option.click()
+    pick_district(dash_duo, "yurima", "Yurimaguas")
     scroll_click(dash_duo, "#plan-add")
     dash_duo.wait_for_contains_text("#plan-units", "Yurimaguas", timeout=10)
     assert "Parinari" not in dash_duo.find_element("#plan-units").text  # moved, not added

@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from tests.browser.test_map_page import MAP_STATE_JS, open_page, wait_for
+from tests.browser.test_map_page import open_page, requested_urls, wait_for, wait_for_fills
 from tests.conftest import pytest_setup_options
 
 pytestmark = pytest.mark.browser
@@ -124,11 +124,7 @@ def test_bad_upload_shows_row_errors_map_unchanged_good_upload_adds_markers_for_
     other = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=pytest_setup_options())
     try:  # another browser session (another user): none of it
         other.get(driver.current_url)
-        end = time.time() + 40
-        state = None
-        while time.time() < end and not (state and state["fills"] >= 8):
-            time.sleep(0.5)
-            state = other.execute_script(MAP_STATE_JS)
+        wait_for_fills(other, 8)
         time.sleep(2)
         assert other.execute_script(USER_TRACE_JS)["n"] == 0
         assert "Aún no agregó unidades propias" in other.find_element(By.ID, "user-status").text
@@ -141,11 +137,7 @@ def test_the_security_policy_blocks_nothing_the_map_needs(dash_thread_server, ap
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=pytest_setup_options())
     try:
         driver.get(f"http://127.0.0.1:{PORT}/?level=district")
-        end = time.time() + 40
-        state = None
-        while time.time() < end and not (state and state["fills"] > 500):
-            time.sleep(0.5)
-            state = driver.execute_script(MAP_STATE_JS)
+        state = wait_for_fills(driver, 501)
         assert state and state["fills"] > 500  # MapLibre's blob: worker ran under the policy
         driver.get_log("performance")  # forget earlier requests
         switch = driver.find_element(By.ID, "basemap")
@@ -155,11 +147,7 @@ def test_the_security_policy_blocks_nothing_the_map_needs(dash_thread_server, ap
             "return document.querySelector('#map .js-plotly-plot')._fullLayout.map.style") != "open-street-map":
             time.sleep(0.25)
         time.sleep(3)
-        urls = set()
-        for entry in driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            if message["method"] == "Network.requestWillBeSent":
-                urls.add(message["params"]["request"]["url"])
+        urls = requested_urls(driver)
         assert any(u.startswith("https://tile.openstreetmap.org/") for u in urls)  # allowed (offline here: it just fails)
         assert csp_violations(driver) == []
     finally:
