@@ -14,9 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.trata_import import import_trata  # noqa: E402
-from layers.datadir import default_data_dir  # noqa: E402
 
-SAMPLES = default_data_dir() / "cases" / "muestras_oficiales"
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "muestras_oficiales"
 
 
 def national_mininter() -> bytes:

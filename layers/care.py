@@ -1,21 +1,25 @@
 """Specialized residential care centres (CAR Especializado, incl. CAREs for trafficking victims).
 
-Shelter locations are confidential in real life. This module reads the MIMP list and keeps
-nothing finer than the province: the district code, the name and the coordinates are
-dropped here, and the rest of the app only ever sees a count per province. The "proxy"
-point used for distances is the province capital (public), not the shelter.
+Shelter locations are confidential in real life. This module reads the shelter rows of the
+national MIMP directory (which carries no coordinates for them) and keeps nothing finer
+than the province: the district code and the name are dropped here, and the rest of the
+app only ever sees a count per province. The "proxy" point used for distances is the
+province capital (public), not the shelter.
+
+A CARE is a row of `tipo` "CAR Especializado" (12). The source's `modalidad` disagrees for a
+few rows (a CAR Básico in Moquegua says "CAR Especializado", two specialized CARs say "CAR
+Básico" or "CAR de Urgencia"); the type is what is counted, and the caveat says so.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .base import COUNT_COLUMNS, Layer, LayerData, LoadContext, Provenance, require_codes, require_columns, text
+from .base import COUNT_COLUMNS, Layer, LayerData, LoadContext, text
 from .datadir import DataFileError
-from .upe import MIMP_DIRECTORY, MIMP_LICENCE, MIMP_URL
-from .ubigeo import normalize_code
+from .mimp_directorio import PATH, directory_provenance, read_raw
 
-PATH = "facilities/mimp_car_especializado.csv"
+CARE_TYPE = "CAR Especializado"
 
 
 class Care(Layer):
@@ -27,33 +31,26 @@ class Care(Layer):
     )
     short = text("CARE", "CARE")
     color = "#00838f"
-    provenance = Provenance(
-        source=MIMP_DIRECTORY,
-        year="2026",
-        licence=MIMP_LICENCE,
-        url=MIMP_URL,
-        level=text("provincia (ubicación reservada)", "province (location withheld)"),
-        files=(PATH,),
-        caveats=text(
-            "Ubicación confidencial: solo se muestra el número por provincia. La lista MIMP "
-            "tiene 13 «CAR especializados»; no todos atienden exclusivamente a víctimas de trata "
-            "(el informe TIP 2021 contaba 7 refugios especializados para niñas).",
-            "Confidential location: only the count per province is shown. The MIMP list has "
-            "13 'specialized CARs'; not all serve trafficking victims exclusively (the 2021 TIP "
-            "report counted 7 specialized shelters for girls).",
-        ),
+    provenance = directory_provenance(
+        "provincia (ubicación reservada)",
+        "province (location withheld)",
+        "Ubicación confidencial: solo se muestra el número por provincia. El directorio MIMP "
+        "tiene 12 centros de tipo «CAR Especializado» (un CAR Básico de Moquegua figura con "
+        "modalidad especializada y no se cuenta); no todos atienden exclusivamente a víctimas "
+        "de trata (el informe TIP 2021 contaba 7 refugios especializados para niñas).",
+        "Confidential location: only the count per province is shown. The MIMP directory has "
+        "12 centres of type 'CAR Especializado' (a CAR Básico in Moquegua listed with a "
+        "specialized modality is not counted); not all serve trafficking victims exclusively "
+        "(the 2021 TIP report counted 7 specialized shelters for girls).",
     )
 
     def load(self, ctx: LoadContext) -> LayerData:
-        df = pd.read_csv(ctx.data.path(PATH), dtype=str)
-        require_columns(df, ["ubigeo"], PATH)
-        province = normalize_code(df["ubigeo"]).str[:4]
+        df = read_raw(ctx)
+        province = df.loc[df["tipo"] == CARE_TYPE, "ubigeo"].str[:4]
         del df  # nothing finer than the province leaves this function
-        require_codes(province, 4, PATH, "ubigeo")
+        if province.empty:
+            raise DataFileError(PATH, f"no row of type {CARE_TYPE}")
         provinces = ctx.geo.areas["province"]
-        unknown = sorted(set(province) - set(provinces.index))
-        if unknown:
-            raise DataFileError(PATH, f"unknown province code(s) {unknown}")
         counts = province.value_counts().sort_index()
         frame = pd.DataFrame(
             {

@@ -1,10 +1,10 @@
 """Where the public data lives, and proof that it is the data we expect.
 
-The repository never holds copies of the public files: it holds `data/manifest.csv`
-(path, sha256, bytes, licence, origin) and reads the files from a data directory:
-env ``COBERTURA_DATA_DIR``, else ``../shared/data`` next to the checkout.
-Every file is checked against its manifest hash the first time a layer opens it,
-so a missing or altered file fails with a message that names it.
+The repository ships the public files it reads in `data/` (the default data directory),
+listed in `data/manifest.csv` (path, sha256, bytes, licence, origin). Env
+``COBERTURA_DATA_DIR`` points the app at another directory with the same relative paths
+(an updated copy). Every file is checked against its manifest hash the first time a layer
+opens it, so a missing or altered file fails with a message that names it.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def default_data_dir() -> Path:
     env = os.environ.get("COBERTURA_DATA_DIR")
     if env:
         return Path(env)
-    return REPO_ROOT.parent / "shared" / "data"
+    return AUTHORED_DIR
 
 
 def sha256_of(path: Path) -> str:

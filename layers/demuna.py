@@ -13,10 +13,12 @@ import re
 import pandas as pd
 
 from .base import JoinReport, Layer, LayerData, LoadContext, Provenance, point_frame, require_columns, text
-from .mimp_directorio import FOCUS_DEPARTMENTS
 from .ubigeo import fold_name
 
 PATH = "facilities/dgnna_demunas_5_departamentos.csv"
+# the registry covers Lima, Cusco, Loreto, Puno and Madre de Dios only: elsewhere DEMUNA
+# counts are unknown (s/d), never 0
+REGISTRY_DEPARTMENTS = ("15", "08", "16", "21", "17")
 FUZZY_CUTOFF = 0.8
 
 
@@ -66,7 +68,7 @@ class Demuna(Layer):
     short = text("DEMUNA", "DEMUNA")
     color = "#455a64"
     size = 5
-    coverage = FOCUS_DEPARTMENTS
+    coverage = REGISTRY_DEPARTMENTS
     provenance = Provenance(
         source=text(
             "DGNNA/MIMP, registro de DEMUNA (vía charlycampos/educadores-calle-system)",

@@ -13,15 +13,24 @@ from callbacks.model import FOCUS_DEPARTMENTS, MapState
 from callbacks.profile import area_profile
 from callbacks.sources import sources_panel
 from layers.base import LEVELS
+from layers.mimp_directorio import is_shelter
 
 
 @pytest.fixture(scope="module")
-def secrets(data_dir):
-    """What a leak would look like: each shelter's coordinates, names and district."""
-    raw = pd.read_csv(data_dir.path("facilities/mimp_car_especializado.csv"), dtype=str)
-    coords = [(float(lat), float(lon)) for lat, lon in zip(raw["lat"], raw["lon"])]
+def secrets(data_dir, catalog):
+    """What a leak would look like: every shelter's name (the national MIMP directory's
+    shelter rows: every CAR type, HRT, CARPAM, CAN) and district, and the point inside each
+    shelter district that a geocoder would give it (the public file withholds coordinates)."""
+    from analysis.index import district_centroids
+
+    raw = pd.read_csv(data_dir.path("facilities/mimp_directorio_nacional.csv"), dtype=str)
+    raw = raw[is_shelter(raw["tipo"])]
+    assert len(raw) == 102 and raw["lat"].isna().all()
+    districts = set(raw["ubigeo"].str.zfill(6))
+    inside = district_centroids(catalog).reindex(sorted(districts)).dropna()
+    coords = list(zip(inside["lat"], inside["lon"]))
     names = {n.split("(")[0].strip() for n in raw["nombre"]}
-    return coords, names, set(raw["ubigeo"])
+    return coords, names, districts
 
 
 def dump(obj) -> str:

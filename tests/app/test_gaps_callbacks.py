@@ -79,12 +79,13 @@ def test_table_is_ranked_paged_and_sortable(model):
     assert rows[0]["rank"] == "1"  # out-of-range page and unknown column fall back
 
 
-def test_cem_outside_its_five_departments_is_unknown_not_zero(model):
+def test_cem_figures_are_known_in_every_department(model):
     gs = GapState(service="cem", level="department")
     view = report_for(model, gs)
-    assert view.loc["04", "pct_rural_beyond"] != view.loc["04", "pct_rural_beyond"]  # NaN
-    assert view.loc["16", "pct_rural_beyond"] > 0
-    assert view["gap_index"].notna().sum() == 5
+    rural = view.drop(index="07")  # Callao has no rural population: its share is undefined
+    assert view.loc["07", "rural_population"] == 0
+    assert rural["pct_rural_beyond"].notna().all() and rural["gap_index"].notna().sum() == 24
+    assert view.loc["16", "pct_rural_beyond"] > view.loc["15", "pct_rural_beyond"]  # Loreto worse than Lima
 
 
 def test_chain_adds_the_share_within_all_three(model):

@@ -201,7 +201,7 @@ def test_security_headers_on_every_route(app, requests_):
 
 def test_a_missing_layer_shows_as_unavailable_and_the_rest_works(tmp_path):
     root = mirror(default_data_dir(), tmp_path)
-    (root / "facilities" / "mimp_upe.csv").unlink()
+    (root / "facilities" / "mimp_directorio_nacional.csv").unlink()
     broken = create_app(Settings(data_dir=root))
     requests_ = DashRequests(broken)
     upe = next(o for o in requests_.layout_value(ids.SERVICES, "options") if o["value"] == "upe")
@@ -209,13 +209,13 @@ def test_a_missing_layer_shows_as_unavailable_and_the_rest_works(tmp_path):
     status, text = requests_.call(callback(requests_, "layer-notice.children"), {("lang", "value"): "es"})
     assert status == 200
     text = plain(text)
-    assert "Capas no disponibles" in text and "UPE" in text and "facilities/mimp_upe.csv" in text
-    assert "00b9b86f" in text  # the expected sha256
+    assert "Capas no disponibles" in text and "UPE" in text and "facilities/mimp_directorio_nacional.csv" in text
+    assert "94df7d29" in text  # the expected sha256
     status, text = requests_.call(callback(requests_, "sources.children"), {("lang", "value"): "en"})
     assert "unavailable" in text
-    values = {("level", "value"): "department", ("services", "value"): ["upe", "cem"], ("lang", "value"): "es"}
+    values = {("level", "value"): "department", ("services", "value"): ["upe", "fistrap"], ("lang", "value"): "es"}
     status, text = requests_.call(callback(requests_, "..map.figure...map-drawn.data.."), values)
-    assert status == 200 and '"services":["cem"]' in text.replace(" ", "")
+    assert status == 200 and '"services":["fistrap"]' in text.replace(" ", "")
     assert broken.server.test_client().get("/healthz").get_json()["status"] == "degraded"
 
 

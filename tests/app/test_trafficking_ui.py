@@ -2,6 +2,7 @@
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +14,8 @@ from callbacks.profile import area_profile
 from callbacks.sources import sources_panel
 from callbacks.trata_upload import UserSeries, newest_metric, process_upload
 from callbacks.url_state import view_from_query
-from layers.datadir import default_data_dir
 
-SAMPLES = default_data_dir() / "cases" / "muestras_oficiales"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "muestras_oficiales"
 MININTER = SAMPLES / "mininter_trata_lambayeque_2017_2023.csv"
 MPFN = SAMPLES / "mpfn_delitos_lambayeque_2019_2023.csv"
 

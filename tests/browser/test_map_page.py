@@ -5,6 +5,7 @@ import os
 import time
 
 import pytest
+from selenium.common.exceptions import JavascriptException
 from selenium.webdriver.common.by import By
 
 
@@ -44,12 +45,18 @@ def requested_urls(driver) -> set[str]:
 
 
 def wait_for(duo, predicate, timeout=20, what="condition"):
+    """Poll `predicate` until it is truthy. A script error while the page is (re)loading
+    (its graph not there yet) counts as "not yet", not as a failure."""
     end = time.time() + timeout
     last = None
     while time.time() < end:
-        last = predicate()
-        if last:
-            return last
+        try:
+            last = predicate()
+        except JavascriptException as err:
+            last = f"script error: {err.msg}"
+        else:
+            if last:
+                return last
         time.sleep(0.25)
     raise AssertionError(f"timed out waiting for {what}; last value {last!r}")
 

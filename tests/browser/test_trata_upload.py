@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from layers.datadir import default_data_dir
 from tests.browser.test_map_page import PORT, open_page, wait_for
 
 pytestmark = pytest.mark.browser
-SAMPLE = default_data_dir() / "cases" / "muestras_oficiales" / "mininter_trata_lambayeque_2017_2023.csv"
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "muestras_oficiales" / "mininter_trata_lambayeque_2017_2023.csv"
 SHOTS = Path(os.environ.get("COBERTURA_SCREENSHOTS", "/tmp"))
 
 VALUE_TRACE_JS = """

@@ -1,6 +1,7 @@
 """Child population (0–17), the reported-trafficking layer and the data-directory import."""
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pyreadr
@@ -9,9 +10,10 @@ import pytest
 from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_SUPPRESSED
 from layers.catalog import Catalog
 from layers.datadir import DataDir, default_data_dir
-from layers.trata_reportada import EN_DASH, METRIC_ID, PATH as CITED, period_key, series_of
+from layers.trata_reportada import EN_DASH, METRIC_ID, period_key, series_of
+from layers.trata_reportada import PATH as CITED
 
-SAMPLES = default_data_dir() / "cases" / "muestras_oficiales"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "muestras_oficiales"
 
 
 def values(catalog, layer, metric, level, year):

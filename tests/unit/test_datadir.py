@@ -44,14 +44,24 @@ def test_unlisted_file_is_refused(tmp_path):
         DataDir(tmp_path, {}).path("other.csv")
 
 
-def test_manifest_matches_the_shared_sha256sums():
-    sums = {}
-    for line in (default_data_dir() / "SHA256SUMS").read_text().splitlines():
-        sha, path = line.split()
-        sums[path.removeprefix("./")] = sha
+def test_every_shipped_file_is_in_the_manifest_with_its_hash_and_size():
+    """data/ holds exactly the manifest's public files (plus README, manifest and the
+    tables we author), each with the sha256 and size the manifest gives."""
+    root = Path(__file__).resolve().parents[2] / "data"
     manifest = read_manifest()
-    assert {p: e.sha256 for p, e in manifest.items()} == sums
-    assert all(e.licence and e.origin for e in manifest.values())
+    shipped = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    authored = {p.name for p in root.glob("*.csv") if p.name != "manifest.csv"}
+    assert shipped - {"README.md", "manifest.csv"} - authored == set(manifest)
+    for path, entry in manifest.items():
+        body = (root / path).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == entry.sha256, path
+        assert len(body) == entry.bytes, path
+        assert entry.licence and entry.origin, path
+
+
+def test_the_default_data_directory_is_the_repositorys_own(monkeypatch):
+    monkeypatch.delenv("COBERTURA_DATA_DIR", raising=False)
+    assert default_data_dir() == Path(__file__).resolve().parents[2] / "data"
 
 
 def test_env_variable_chooses_the_data_directory(monkeypatch, tmp_path):
@@ -71,23 +81,23 @@ def mirror(data_dir: Path, tmp_path: Path) -> Path:
 
 def test_a_corrupt_file_makes_only_its_layer_unavailable(tmp_path):
     root = mirror(default_data_dir(), tmp_path)
-    upe = root / "facilities" / "mimp_upe.csv"
-    upe.unlink()
-    upe.write_text("id,codigo\n1,2\n")
+    directory = root / "facilities" / "mimp_directorio_nacional.csv"
+    directory.unlink()
+    directory.write_text("id,codigo\n1,2\n")
     catalog = Catalog.load(DataDir(root))
-    assert set(catalog.errors) == {"upe"}
-    assert "facilities/mimp_upe.csv" in catalog.errors["upe"]
-    assert "00b9b86f" in catalog.errors["upe"]  # the expected sha256 is named
+    assert set(catalog.errors) == {"upe", "cem", "sar", "care"}  # the four layers of that file
+    assert "facilities/mimp_directorio_nacional.csv" in catalog.errors["upe"]
+    assert "94df7d29" in catalog.errors["upe"]  # the expected sha256 is named
     assert catalog.available("poverty2018") and catalog.available("fistrap")
 
 
 def test_a_file_that_passes_the_hash_check_but_breaks_validation_is_named(tmp_path):
     root = mirror(default_data_dir(), tmp_path)
-    upe = root / "facilities" / "mimp_upe.csv"
-    upe.unlink()
-    upe.write_text("id,codigo,nombre\n1,UPE1,x\n")
+    directory = root / "facilities" / "mimp_directorio_nacional.csv"
+    directory.unlink()
+    directory.write_text("id,codigo,nombre\n1,UPE1,x\n")
     catalog = Catalog.load(DataDir(root, verify=False))
-    assert "facilities/mimp_upe.csv: missing column(s)" in catalog.errors["upe"]
+    assert "facilities/mimp_directorio_nacional.csv: missing column(s)" in catalog.errors["upe"]
 
 
 def test_missing_boundaries_are_fatal_and_say_which_file(tmp_path):

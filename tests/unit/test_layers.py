@@ -169,8 +169,9 @@ def test_demuna_join_matches_all_names_and_lists_approximate_ones(catalog):
 def test_care_layer_exposes_only_province_counts(catalog):
     care = catalog.frame("care")
     assert list(care.columns) == COUNT_COLUMNS
-    assert care["count"].sum() == 13
+    assert care["count"].sum() == 12  # the directory's rows of type "CAR Especializado"
     assert care["ubigeo_prov"].str.fullmatch(r"\d{4}").all()
+    assert care.set_index("ubigeo_prov").loc["1501", "count"] == 5  # Lima: five in the province
 
 
 def test_directory_shelters_never_become_points(catalog):
@@ -189,3 +190,73 @@ def test_populated_centres(catalog):
 def test_units_in_districts_without_a_polygon_are_reported(catalog):
     reports = [j for j in catalog.loaded["sar"].joins if j.unmatched]
     assert any("160405" in u for r in reports for u in r.unmatched)
+
+
+def test_cem_and_sar_cover_all_25_departments(catalog):
+    for service, expected in (("cem", 439), ("sar", 68)):
+        frame = catalog.frame(service)
+        assert len(frame) == expected
+        assert catalog.layer(service).coverage is None  # national: no "s/d" outside five departments
+    assert catalog.frame("cem")["ubigeo_dep"].nunique() == 25
+    assert catalog.layer("demuna").coverage == ("15", "08", "16", "21", "17")  # DEMUNA stays five
+
+
+def test_directory_units_are_checked_against_their_stated_district(catalog):
+    for service in ("upe", "cem", "sar"):
+        frame = catalog.frame(service)
+        report = catalog.loaded[service].joins[0]
+        source = catalog.loaded[service].source
+        # the source's verified coordinates all fall within 2 km of their district
+        assert not any(", verificada," in u for u in report.unmatched)
+        assert report.total == frame["lat"].notna().sum()
+        assert set(frame["precision"]) <= {"exact", "other_district", "approximate"}
+        assert (frame["precision"] == "exact").sum() == (source["calidad"] == "verificada").sum()
+    sar = catalog.loaded["sar"].joins[0].unmatched
+    assert any(u.startswith("Tigre (160303, otro_distrito") for u in sar)  # a river base 113 km away
+
+
+def directory_copy(tmp_path, data_dir, edit):
+    """A data directory whose national MIMP file was edited (other files linked)."""
+    import os
+
+    from layers.datadir import read_manifest
+
+    root = tmp_path / "data"
+    for path in read_manifest():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path != "facilities/mimp_directorio_nacional.csv":
+            os.symlink(data_dir.root / path, target)
+    frame = pd.read_csv(data_dir.path("facilities/mimp_directorio_nacional.csv"), dtype=str)
+    edit(frame)
+    frame.to_csv(root / "facilities/mimp_directorio_nacional.csv", index=False)
+    return root
+
+
+def test_a_verified_unit_far_from_its_district_is_listed_and_downgraded(tmp_path, data_dir):
+    from layers.catalog import Catalog
+    from layers.datadir import DataDir
+
+    def move_a_cem_to_the_sea(frame):
+        row = frame.index[(frame["tipo"] == "CEM") & (frame["calidad"] == "verificada")][0]
+        frame.loc[row, "lat"] = str(float(frame.loc[row, "lat"]) + 0.3)  # about 33 km north
+        frame.loc[row, "nombre"] = "CEM movido"
+
+    catalog = Catalog.load(DataDir(directory_copy(tmp_path, data_dir, move_a_cem_to_the_sea), verify=False))
+    cem = catalog.frame("cem").set_index("name")
+    assert cem.loc["CEM movido", "precision"] == "other_district"
+    listed = catalog.loaded["cem"].joins[0].unmatched
+    assert any(u.startswith("CEM movido (") and ", verificada, 3" in u for u in listed)
+
+
+def test_a_directory_whose_shelters_carry_coordinates_is_refused(tmp_path, data_dir):
+    from layers.catalog import Catalog
+    from layers.datadir import DataDir
+
+    def reveal_a_shelter(frame):
+        row = frame.index[frame["tipo"] == "HRT"][0]
+        frame.loc[row, ["lat", "lon"]] = ["-12.05", "-77.03"]
+
+    catalog = Catalog.load(DataDir(directory_copy(tmp_path, data_dir, reveal_a_shelter), verify=False))
+    for service in ("upe", "cem", "sar"):
+        assert "shelter row(s) carry coordinates" in catalog.errors[service]

@@ -3,11 +3,11 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from analysis.cli import main
-from layers.datadir import default_data_dir
 
-SAMPLES = default_data_dir() / "cases" / "muestras_oficiales"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "muestras_oficiales"
 
 
 def test_import_trata_prints_department_year_series_as_json(capsys):

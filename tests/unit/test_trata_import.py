@@ -1,6 +1,8 @@
 """Importers of the official trafficking files, on the Lambayeque samples and hand-made files."""
 
 
+from pathlib import Path
+
 import pytest
 
 from analysis.trata_import import (
@@ -9,9 +11,8 @@ from analysis.trata_import import (
     import_trata,
     normalize_article,
 )
-from layers.datadir import default_data_dir
 
-SAMPLES = default_data_dir() / "cases" / "muestras_oficiales"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "muestras_oficiales"
 MININTER = SAMPLES / "mininter_trata_lambayeque_2017_2023.csv"
 MPFN = SAMPLES / "mpfn_delitos_lambayeque_2019_2023.csv"
 
