@@ -9,7 +9,6 @@ import gzip
 import hashlib
 import logging
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +29,7 @@ from callbacks import trata_upload as upload_callbacks
 from callbacks import url_state as url_callbacks
 from callbacks import user_units as user_units_callbacks
 from callbacks.layout import build_layout
-from callbacks.model import FOCUS_DEPARTMENTS, Model
-from layers.base import LEVELS
+from callbacks.model import Model
 from layers.catalog import Catalog
 from layers.datadir import DataDir
 
@@ -157,7 +155,6 @@ def register_static_routes(app: dash.Dash, model: Model | None) -> None:
     server = app.server
     bundle = Precompressed(brotli_body=PLOTLY_BUNDLE.read_bytes()) if PLOTLY_BUNDLE.exists() else None
     geo_cache: dict[str, Precompressed] = {}
-    geo_name = re.compile(r"^(%s)-(pe|%s)$" % ("|".join(LEVELS), "|".join(FOCUS_DEPARTMENTS)))
 
     @server.route("/vendor/plotly-map.min.js")
     def plotly_bundle():
@@ -170,16 +167,9 @@ def register_static_routes(app: dash.Dash, model: Model | None) -> None:
         if model is None:
             abort(404)
         if name not in geo_cache:
-            if name == "care-provinces":
-                if model.care is None:
-                    abort(404)
-                body = model.geo.geojson_bytes("province", None, codes=tuple(model.care["ubigeo_prov"]))
-            else:
-                match = geo_name.match(name)
-                if not match:
-                    abort(404)
-                level, focus = match.group(1), match.group(2)
-                body = model.geo.geojson_bytes(level, None if focus == "pe" else focus)
+            body = model.geometry(name)
+            if body is None:
+                abort(404)
             geo_cache[name] = Precompressed(body)
         return geo_cache[name].response("application/geo+json")
 

@@ -55,29 +55,19 @@ class ExportError(RuntimeError):
 # ------------------------------------------------------------------------ geometry
 
 
-GEO_NAME = re.compile(r"^(care-provinces|(?P<level>[a-z]+)-(?P<focus>pe|\d{2}))\.json$")
-
-
 def model_geojson(model) -> Callable[[str], bytes]:
     """A `geojson_for(url)` backed by the model's geometry, reading the same URLs the app's
     `/geo/<name>.json` route serves (any path prefix and `?v=` are ignored)."""
-    from layers.base import LEVELS
-
-    from .model import FOCUS_DEPARTMENTS
 
     def geojson_for(url: str) -> bytes:
-        name = urlsplit(url).path.rsplit("/", 1)[-1]
-        match = GEO_NAME.match(name)
-        if not match or "/geo/" not in "/" + urlsplit(url).path.lstrip("/"):
+        path = urlsplit(url).path
+        name = path.rsplit("/", 1)[-1]
+        body = None
+        if "/geo/" in "/" + path.lstrip("/") and name.endswith(".json"):
+            body = model.geometry(name[: -len(".json")])
+        if body is None:
             raise ValueError(f"not a geometry URL: {url!r}")
-        if match.group(1) == "care-provinces":
-            if model.care is None:
-                raise ValueError("no CARE provinces in this model")
-            return model.geo.geojson_bytes("province", None, codes=tuple(model.care["ubigeo_prov"]))
-        level, focus = match.group("level"), match.group("focus")
-        if level not in LEVELS or (focus != "pe" and focus not in FOCUS_DEPARTMENTS):
-            raise ValueError(f"unknown level or focus in {url!r}")
-        return model.geo.geojson_bytes(level, None if focus == "pe" else focus)
+        return body
 
     return geojson_for
 

@@ -41,7 +41,7 @@ def headline_lines(model: Model, gs: GapState, scenario: Scenario, lang: str) ->
     km_array = scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
     view = report_for(model, gs, km_array)
     tot = totals(view)
-    where = model.geo.name("department", gs.focus) if gs.focus else t(lang, "gaps.peru")
+    where = model.geo.focus_name(gs.focus) if gs.focus else t(lang, "gaps.peru")
     label = service_label(model, gs.service, lang)
     km = fmt_number(gs.km, 0, lang)
     headline = [
@@ -139,7 +139,7 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
     """The PDF bytes and the locale key of a map problem (None when the map is in)."""
     headline, scenario_lines = headline_lines(model, gs, scenario, lang)
     columns, rows = top_rows(model, gs, scenario, lang)
-    where = model.geo.name("department", gs.focus) if gs.focus else t(lang, "focus.national")
+    where = model.geo.focus_name(gs.focus) if gs.focus else t(lang, "focus.national")
     brief = Brief(
         lang=lang,
         title=t(lang, "brief.title"),

@@ -28,7 +28,8 @@ from .i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, safe_lang, t
 from .map_figure import FIRST_SERVICE_TRACE, ValueSpec, build_figure, metric_patch, services_patch
 from .exports import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
 from .plan import Scenario, all_gains, plan_card, scenario_frame, scenario_from, scenario_traces, summary, unit_list
-from .model import FOCUS_DEPARTMENTS, NATIONAL, MapState, Model
+from .layout import focus_options
+from .model import NATIONAL, MapState, Model
 
 DEFAULT_KM = 50.0
 KM_MIN, KM_MAX = 1.0, 500.0
@@ -93,7 +94,7 @@ def gap_state(
         level = default.level
     if focus in (None, "", NATIONAL):
         focus = ""
-    elif focus not in FOCUS_DEPARTMENTS:
+    elif not model.geo.is_focus(focus):
         problems.append("focus")
         focus = ""
     if colour in (None, ""):
@@ -198,7 +199,7 @@ def map_state(gs: GapState) -> MapState:
 
 def headline(model: Model, gs: GapState, view: pd.DataFrame, lang: str, baseline: pd.DataFrame | None = None):
     tot = totals(view)
-    where = model.geo.name("department", gs.focus) if gs.focus else t(lang, "gaps.peru")
+    where = model.geo.focus_name(gs.focus) if gs.focus else t(lang, "gaps.peru")
     label = service_label(model, gs.service, lang)
     km = fmt_number(gs.km, 0, lang)
     if tot["areas_known"] == 0:
@@ -341,7 +342,7 @@ def method_rows(model: Model, gs: GapState, lang: str) -> list[tuple[str, str]]:
         (t(lang, "gaps.export.level"), t(lang, f"level.{gs.level}")),
         (
             t(lang, "gaps.export.focus"),
-            model.geo.name("department", gs.focus) if gs.focus else t(lang, "focus.national"),
+            model.geo.focus_name(gs.focus) if gs.focus else t(lang, "focus.national"),
         ),
         (
             t(lang, "gaps.export.weights"),
@@ -480,8 +481,7 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                 html.Label(t(lang, "control.focus"), htmlFor=ids.GAP_FOCUS, className="form-label fw-semibold"),
                 dbc.Select(
                     id=ids.GAP_FOCUS,
-                    options=[{"label": t(lang, "focus.national"), "value": NATIONAL}]
-                    + [{"label": model.geo.name("department", c), "value": c} for c in FOCUS_DEPARTMENTS],
+                    options=focus_options(model, lang),
                     value=gs.focus or NATIONAL,
                     className="mb-3",
                 ),

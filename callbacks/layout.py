@@ -9,7 +9,7 @@ from layers.base import LEVELS
 
 from . import ids
 from .i18n import DEFAULT_LANG, pick, t
-from .model import FOCUS_DEPARTMENTS, NATIONAL, MapState, Model
+from .model import NATIONAL, MapState, Model
 from .safety import notice_areas
 from .trata_upload import upload_panel as trata_upload_panel
 from .user_figure import USER_SERVICE
@@ -26,9 +26,14 @@ def level_options(lang: str) -> list[dict]:
 
 
 def focus_options(model: Model, lang: str) -> list[dict]:
+    """National, the mission's five departments, Lima's two halves as regions, then the
+    other 20 departments (Callao among them) by name."""
     options = [{"label": t(lang, "focus.national"), "value": NATIONAL}]
-    for code in FOCUS_DEPARTMENTS:
-        options.append({"label": model.geo.name("department", code), "value": code})
+    for code in model.focus_codes:
+        label = model.geo.focus_name(code)
+        if len(code) == 6:
+            label = t(lang, "focus.region", name=label)
+        options.append({"label": label, "value": code})
     return options
 
 

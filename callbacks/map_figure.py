@@ -389,14 +389,16 @@ def build_figure(
     cd = customdata(model, state.level, state.focus, lang)
     update = value_trace_update(spec, lang) if spec is not None else metric_update(model, state, lang, user)
     outline = {"line": {"color": LINE_COLOR, "width": 0.6 if state.level == "district" else 1.0}}
-    dep_url = geojson_url(model, "department", "", prefix)
+    # context: the rest of Peru in light grey around a focus (regions around a Lima region)
+    context_level = "region" if len(state.focus) == 6 else "department"
+    context = [c for c in model.geo.codes(context_level) if c != state.focus] if state.focus else []
     traces: list[dict] = [
         {
             "type": "choroplethmap",
             "name": "context",
-            "geojson": dep_url,
-            "locations": [c for c in model.geo.codes("department") if c != state.focus] if state.focus else [],
-            "z": [0] * (len(model.geo.codes("department")) - 1) if state.focus else [],
+            "geojson": geojson_url(model, context_level, "", prefix),
+            "locations": context,
+            "z": [0] * len(context),
             "colorscale": [[0, "#f4f5f7"], [1, "#f4f5f7"]],
             "showscale": False,
             "marker": {"line": {"color": "#c3c8d0", "width": 0.8}},
@@ -447,7 +449,7 @@ def build_figure(
     )
     traces.extend(service_traces(model, state, lang))
     traces.extend(user_unit_traces(state, lang))
-    center, zoom = map_view(model.geo.bbox("department", state.focus or None))
+    center, zoom = map_view(model.geo.focus_bbox(state.focus))
     return {
         "data": traces,
         "layout": {

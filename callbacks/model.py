@@ -7,6 +7,7 @@ state lives in the browser (component values, the URL), never here.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -24,12 +25,15 @@ from analysis.places import Places, build_places
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
 from layers.catalog import Catalog
+from layers.ubigeo import fold_name
 from layers.user_registry import USER_SERVICE
 
-FOCUS_DEPARTMENTS = ("15", "08", "16", "21", "17")  # Lima, Cusco, Loreto, Puno, Madre de Dios
+FOCUS_DEPARTMENTS = ("15", "08", "16", "21", "17")  # the mission's: Lima, Cusco, Loreto, Puno, Madre de Dios
+LIMA_REGIONS = ("150100", "159900")  # Lima Metropolitana, Lima Provincias: foci of their own
 DEFAULT_METRIC = "poverty_2018"
 DEFAULT_LEVEL = "department"
 NATIONAL = "PE"  # the focus value meaning "all Peru"
+GEOMETRY_NAME = re.compile(r"^(?P<level>[a-z]+)-(?P<focus>pe|\d{2}|\d{6})$")
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ class Model:
             level = DEFAULT_LEVEL
         if focus in (None, "", NATIONAL):
             focus = ""
-        elif focus not in FOCUS_DEPARTMENTS:
+        elif not self.geo.is_focus(focus):
             problems.append("focus")
             focus = ""
         if metric in (None, ""):
@@ -219,8 +223,32 @@ class Model:
         """Areas of a level within the focus, with names for hover."""
         table = self.geo.areas[level]
         if focus:
-            table = table[table["ubigeo_dep"] == focus]
+            table = table[self.geo.focus_mask(level, focus)]
         return table
+
+    @property
+    def focus_codes(self) -> tuple[str, ...]:
+        """Every focus the selectors offer, in their order: the mission's five departments,
+        the two halves of Lima as regions, then the other 20 departments by name."""
+        departments = self.geo.areas["department"]
+        others = departments.drop(list(FOCUS_DEPARTMENTS)).sort_values("name", key=lambda n: n.map(fold_name)).index
+        return FOCUS_DEPARTMENTS + LIMA_REGIONS + tuple(others)
+
+    def geometry(self, name: str) -> bytes | None:
+        """Display GeoJSON for a geometry name as served at `/geo/<name>.json`:
+        `<level>-<focus>` (focus "pe" = all Peru, a department or a Lima region code) or
+        `care-provinces`; None for any other name."""
+        if name == "care-provinces":
+            if self.care is None:
+                return None
+            return self.geo.geojson_bytes("province", None, codes=tuple(self.care["ubigeo_prov"]))
+        match = GEOMETRY_NAME.match(name)
+        if not match or match.group("level") not in LEVELS:
+            return None
+        focus = match.group("focus")
+        if focus != "pe" and not self.geo.is_focus(focus):
+            return None
+        return self.geo.geojson_bytes(match.group("level"), None if focus == "pe" else focus)
 
     def __hash__(self) -> int:  # lru_cache on methods: one model per app
         return id(self)

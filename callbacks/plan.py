@@ -439,7 +439,7 @@ def plan_card(model: Model, lang: str, service: str, focus: str, costs: dict[str
                                                 {"label": n, "value": c}
                                                 for c, n in model.geo.areas["department"]["name"].items()
                                             ],
-                                            value=[focus] if focus else list(FOCUS_DEPARTMENTS),
+                                            value=[focus[:2]] if focus else list(FOCUS_DEPARTMENTS),
                                         ),
                                     ],
                                     width=9,
@@ -584,8 +584,8 @@ def register(app, model: Model) -> None:
     )
     def place_options(search, value, focus):
         table = model.places.capitals
-        if focus in FOCUS_DEPARTMENTS:
-            table = table[table["ubigeo"].str.startswith(focus)]
+        if model.geo.is_focus(focus):
+            table = table[table["ubigeo"].isin(model.geo.codes("district", focus))]
         options = []
         if isinstance(value, str) and value in model.places.capitals.index:
             options.append({"label": model.places.capitals.loc[value, "name"], "value": value})

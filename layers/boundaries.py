@@ -28,7 +28,7 @@ from .base import (
     text,
 )
 from .datadir import DataFileError
-from .ubigeo import LIMA_METRO_REGION, LIMA_PROVINCIAS_REGION, normalize_code
+from .ubigeo import LIMA_METRO_REGION, LIMA_PROVINCIAS_REGION, normalize_code, region_of
 
 FILES = {
     "district": "boundaries/peru_distritos_s0025.geojson",
@@ -70,20 +70,50 @@ class Geography:
             return None
         return table.loc[code]
 
+    # A focus is a department code ("16") or one of the two halves of Lima as a region
+    # ("150100" Lima Metropolitana, "159900" Lima Provincias); "" or None is all Peru.
+
+    def focus_mask(self, level: str, focus: str | None) -> np.ndarray:
+        """Which areas of `level` belong to the focus (a Lima region focus keeps the whole
+        Lima department at department level, the department that holds it)."""
+        table = self.areas[level]
+        if not focus:
+            return np.ones(len(table), dtype=bool)
+        if len(focus) == 2:
+            return (table["ubigeo_dep"] == focus).to_numpy()
+        if level == "department":
+            return (table.index == focus[:2])
+        if level == "region":
+            return (table.index == focus)
+        return (region_of(table.index.to_series()) == focus).to_numpy()
+
+    def is_focus(self, focus: object) -> bool:
+        """A department code, or a region that is not a whole department (Lima's halves)."""
+        if not isinstance(focus, str):
+            return False
+        if len(focus) == 2:
+            return focus in self.areas["department"].index
+        return focus in self.areas["region"].index and not focus.endswith("0000")
+
+    def focus_name(self, focus: str | None) -> str:
+        if not focus:
+            return ""
+        return self.name("department" if len(focus) == 2 else "region", focus)
+
+    def focus_bbox(self, focus: str | None) -> tuple[float, ...]:
+        """Lon/lat box of the focus (all Peru when empty)."""
+        return self.bbox("department" if not focus or len(focus) == 2 else "region", focus)
+
     def codes(self, level: str, focus: str | None = None) -> pd.Index:
         table = self.areas[level]
-        if focus:
-            table = table[table["ubigeo_dep"] == focus]
-        return table.index
+        return table.index[self.focus_mask(level, focus)]
 
     def name(self, level: str, code: str) -> str:
         row = self.area(level, code)
         return "" if row is None else str(row["name"])
 
     def bbox(self, level: str = "department", focus: str | None = None) -> tuple[float, ...]:
-        table = self.areas[level]
-        if focus:
-            table = table[table["ubigeo_dep"] == focus]
+        table = self.areas[level][self.focus_mask(level, focus)]
         return (
             float(table["minx"].min()),
             float(table["miny"].min()),
@@ -102,7 +132,7 @@ class Geography:
             return cached
         shapes = self.shapes[level]
         if focus:
-            shapes = shapes[self.areas[level].loc[shapes.index, "ubigeo_dep"] == focus]
+            shapes = shapes[self.focus_mask(level, focus)]
         if codes is not None:
             shapes = shapes[shapes.index.isin(codes)]
         body = feature_collection(shapes.index, shapes.geometry.to_numpy())

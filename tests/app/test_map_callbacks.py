@@ -74,7 +74,8 @@ def test_hover_carries_name_code_value_and_service_counts(model):
     assert "UPE 1" in counts and "CEM" in counts and "CARE 2" in counts
     assert value["text"][i].endswith("% de la población")
     elsewhere = value["customdata"][value["locations"].index("04")][2]
-    assert "CEM s/d" in elsewhere  # the CEM directory covers 5 departments only: unknown, not 0
+    assert "DEMUNA s/d" in elsewhere  # the DEMUNA registry covers 5 departments only: unknown, not 0
+    assert "CEM 25" in elsewhere  # Arequipa's CEMs: the directory is national
 
 
 def test_district_interval_in_hover(model):
@@ -128,3 +129,43 @@ def test_basemap_is_off_by_default_and_needs_no_tiles(model):
     assert "http" not in json.dumps(fig)
     on = build_figure(model, MapState(basemap=True), "es")
     assert on["layout"]["map"]["style"] == "open-street-map"
+
+
+def test_focus_offers_every_department_and_lima_s_two_regions(model):
+    from callbacks.layout import focus_options
+
+    options = focus_options(model, "es")
+    values = [o["value"] for o in options]
+    assert values[:6] == ["PE", "15", "08", "16", "21", "17"]  # national, then the mission's five
+    assert values[6:8] == ["150100", "159900"]
+    assert options[6]["label"] == "Lima Metropolitana (región)"
+    assert set(values[8:]) == set(model.geo.codes("department")) - {"15", "08", "16", "21", "17"}
+    names = [o["label"] for o in options[8:]]
+    assert names[0] == "Amazonas" and names[1] == "Áncash" and "Callao" in names  # folded order
+
+
+def test_a_lima_region_focus_keeps_its_own_areas(model, app):
+    metro, _ = model.state(level="district", focus="150100")
+    assert metro.focus == "150100"
+    districts = model.area_table("district", "150100").index
+    assert len(districts) == 43 and all(c.startswith("1501") for c in districts)
+    provincias = model.area_table("province", "159900").index
+    assert len(provincias) == 9 and "1501" not in provincias
+    assert list(model.area_table("department", "150100").index) == ["15"]
+    fig = build_figure(model, metro, "es")
+    context = fig["data"][CONTEXT]
+    assert "/geo/region-pe.json" in context["geojson"] and "159900" in context["locations"]
+    assert "150100" not in context["locations"]
+    http = app.server.test_client()
+    body = json.loads(http.get("/geo/district-150100.json").get_data())
+    assert len(body["features"]) == 43
+    assert http.get("/geo/district-160000.json").status_code == 404  # Loreto is a department focus
+    assert http.get("/geo/district-999999.json").status_code == 404
+
+
+def test_every_department_is_a_valid_focus_in_the_url_state(model):
+    for code in model.geo.codes("department"):
+        state, problems = model.state(focus=code)
+        assert state.focus == code and problems == []
+    state, problems = model.state(focus="99")
+    assert state.focus == "" and problems == ["focus"]
