@@ -9,7 +9,9 @@ import gzip
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 import dash
@@ -29,6 +31,7 @@ from callbacks import trata_upload as upload_callbacks
 from callbacks import url_state as url_callbacks
 from callbacks import user_units as user_units_callbacks
 from callbacks.layout import build_layout
+from atlas.jobs import BoundedJobManager, JobStoreError, open_store
 from callbacks.model import Model
 from layers.catalog import Catalog
 from layers.datadir import DataDir
@@ -39,24 +42,96 @@ PLOTLY_BUNDLE = ASSETS / "vendor" / "plotly-map.min.js.br"
 log = logging.getLogger("cobertura")
 
 
-def _env_megabytes(name: str, default: float) -> float:
+def default_job_dir() -> Path:
+    """A per-user private place for background-job state (never a shared /tmp path)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cobertura" / "jobs"
+
+
+def _positive(parse):
+    def checked(text: str):
+        value = parse(text)
+        if not value > 0:
+            raise ValueError("must be positive")
+        return value
+
+    return checked
+
+
+def _flag(text: str) -> bool:
+    if text not in ("0", "1"):
+        raise ValueError("must be 0 or 1")
+    return text == "1"
+
+
+def _url(text: str) -> str:
+    text = text.strip().rstrip("/")
+    if text and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[\w\-./~]*)?", text):
+        raise ValueError("must be an http(s) URL")
+    return text
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its field, environment variable, default and meaning."""
+
+    name: str
+    env: str
+    default: object
+    parse: Callable[[str], object]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "COBERTURA_DATA_DIR", None, Path, "the public data directory (default: data/ in the repository)"),
+    Setting("verify_sha256", "COBERTURA_VERIFY_SHA256", True, _flag, "0 skips the sha256 check of data files (for a deliberately updated file)"),
+    Setting("debug", "COBERTURA_DEBUG", False, _flag, "1 runs `python app.py` in Dash debug mode (never in production)"),
+    Setting("port", "PORT", 8050, _positive(int), "port of `python app.py`"),
+    Setting("max_content_mb", "COBERTURA_MAX_CONTENT_MB", 80.0, _positive(float),
+            "largest request body in MB (a national official file travels as base64; keep it at 7 or more)"),
+    Setting("import_dir", "COBERTURA_IMPORT_DIR", None, Path, "official trafficking files imported at start (default: <data dir>/imports)"),
+    Setting("job_dir", "COBERTURA_JOB_CACHE", None, Path,
+            "private directory (0700) of background-job state, shared by the workers (default: ~/.cache/cobertura/jobs)"),
+    Setting("heavy_jobs", "COBERTURA_HEAVY_JOBS", 2, _positive(int), "heavy jobs (brief, imports) running at once per worker"),
+    Setting("queued_jobs", "COBERTURA_QUEUED_JOBS", 8, int, "heavy jobs waiting per worker; more are refused with a notice"),
+    Setting("job_expire_s", "COBERTURA_JOB_EXPIRE_S", 600.0, _positive(float),
+            "seconds a job's result waits to be fetched before it is deleted"),
+    Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
+            "the public address printed as the link in the PDF brief (left out when empty; never taken from the request)"),
+)
+
+
+def _from_env(setting: Setting):
+    raw = os.environ.get(setting.env)
+    if raw is None or raw == "":
+        return setting.default
     try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        log.warning("%s is not a number; using %s MB", name, default)
-        return default
-    return value if value > 0 else default
+        return setting.parse(raw)
+    except (TypeError, ValueError) as err:
+        log.warning("%s=%r is not valid (%s); using %r", setting.env, raw, err, setting.default)
+        return setting.default
+
+
+def _setting(name: str):
+    spec = next(s for s in SETTINGS if s.name == name)
+    return field(default_factory=lambda: _from_env(spec))
 
 
 @dataclass
 class Settings:
-    data_dir: Path | None = None  # default: env COBERTURA_DATA_DIR, else ../shared/data
-    debug: bool = field(default_factory=lambda: os.environ.get("COBERTURA_DEBUG") == "1")
-    verify_sha256: bool | None = None
-    # largest request body (Flask MAX_CONTENT_LENGTH): a national MININTER / Ministerio
-    # Público file is tens of MB and travels as base64 (x 4/3). The 5 MB limit of a services
-    # registry is the upload validator's (and the browser's), not this one.
-    max_content_mb: float = field(default_factory=lambda: _env_megabytes("COBERTURA_MAX_CONTENT_MB", 80))
+    """Every environment variable and limit, read once (see `SETTINGS` for their meaning)."""
+
+    data_dir: Path | None = _setting("data_dir")
+    verify_sha256: bool = _setting("verify_sha256")
+    debug: bool = _setting("debug")
+    port: int = _setting("port")
+    max_content_mb: float = _setting("max_content_mb")
+    import_dir: Path | None = _setting("import_dir")
+    job_dir: Path | None = _setting("job_dir")
+    heavy_jobs: int = _setting("heavy_jobs")
+    queued_jobs: int = _setting("queued_jobs")
+    job_expire_s: float = _setting("job_expire_s")
+    public_url: str = _setting("public_url")
 
 
 # Tiles of the opt-in OpenStreetMap basemap: the only hosts the page may reach.
@@ -202,7 +277,10 @@ def fatal_layout(catalog: Catalog):
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings()
-    data_dir = DataDir(settings.data_dir, verify=settings.verify_sha256)
+    data_dir = DataDir(settings.data_dir, verify=settings.verify_sha256, import_dir=settings.import_dir)
+    # the job store is checked before anything else: a planted or shared one stops the start
+    store = open_store(settings.job_dir or default_job_dir(), settings.job_expire_s)
+    jobs = BoundedJobManager(store, workers=settings.heavy_jobs, max_queued=settings.queued_jobs)
     catalog = Catalog.load(data_dir)
     has_bundle = PLOTLY_BUNDLE.exists()
     app = dash.Dash(
@@ -217,7 +295,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,  # the gaps tab is rendered when first opened
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         on_error=safety_callbacks.on_callback_error,
+        background_callback_manager=jobs,
     )
+    app.cobertura_settings = settings
+    app.cobertura_jobs = jobs
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_content_mb * 1024 * 1024)
     add_security_headers(app)
     if catalog.fatal:
@@ -248,8 +329,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
-    app = create_app(settings)
-    app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "8050")), debug=settings.debug)
+    try:
+        app = create_app(settings)
+    except JobStoreError as err:
+        raise SystemExit(f"Cobertura no puede iniciar / cannot start: {err}") from None
+    app.run(host="127.0.0.1", port=settings.port, debug=settings.debug)
 else:
     app = None  # built on first access to `server` (gunicorn "app:server"), not at import
 

@@ -33,6 +33,10 @@ class CoverageSets:
     weights: np.ndarray  # persons per demand point
 
 
+class TooManyPairs(Exception):
+    """Building a coverage structure would hold more pairs than allowed."""
+
+
 def coverage_sets(
     site_lat: np.ndarray,
     site_lon: np.ndarray,
@@ -40,20 +44,59 @@ def coverage_sets(
     demand_lon: np.ndarray,
     weights: np.ndarray,
     km: float,
+    max_pairs: int | None = None,
 ) -> CoverageSets:
-    """Sites x demand matrix: True where the great-circle distance is at most `km`."""
+    """Sites x demand matrix: True where the great-circle distance is at most `km`.
+
+    Built in chunks of sites from a KD-tree on unit vectors, so memory grows with the pairs
+    actually within reach. With `max_pairs`, raises `TooManyPairs` as soon as the count
+    would pass it (before the structure is complete), never allocating much more.
+    """
     weights = np.asarray(weights, float)
     n_sites, n_demand = len(site_lat), len(demand_lat)
     if n_sites == 0 or n_demand == 0:
         return CoverageSets(sparse.csr_matrix((n_sites, n_demand), dtype=bool), weights)
     tree = cKDTree(unit_vectors(demand_lat, demand_lon))
     # a hair over the chord so that a point exactly at `km` counts as covered
-    lists = tree.query_ball_point(unit_vectors(site_lat, site_lon), r=float(km_to_chord(km)) * (1 + 1e-12))
+    radius = float(km_to_chord(km)) * (1 + 1e-12)
+    sites = unit_vectors(site_lat, site_lon)
+    counts = np.zeros(n_sites, dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    step = 256
+    for start in range(0, n_sites, step):
+        block = sites[start : start + step]
+        counts[start : start + step] = tree.query_ball_point(block, r=radius, return_length=True)
+        if max_pairs is not None and counts.sum() > max_pairs:  # counted before anything is held
+            raise TooManyPairs(int(counts.sum()))
+        chunks.extend(np.asarray(ix, dtype=np.int32) for ix in tree.query_ball_point(block, r=radius))
     indptr = np.zeros(n_sites + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(ix) for ix in lists])
-    indices = np.fromiter((i for ix in lists for i in sorted(ix)), dtype=np.int64, count=int(indptr[-1]))
+    indptr[1:] = np.cumsum(counts)
+    indices = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
     data = np.ones(len(indices), dtype=bool)
-    return CoverageSets(sparse.csr_matrix((data, indices, indptr), shape=(n_sites, n_demand)), weights)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_sites, n_demand))
+    matrix.sort_indices()
+    return CoverageSets(matrix, weights)
+
+
+def estimate_pairs(
+    site_lat: np.ndarray, site_lon: np.ndarray, demand_lat: np.ndarray, demand_lon: np.ndarray,
+    km: float, sample: int = 256, seed: int = 0,
+) -> float:
+    """Expected number of site–demand pairs within `km`, from a random sample of sites."""
+    n_sites = len(site_lat)
+    if n_sites == 0 or len(demand_lat) == 0:
+        return 0.0
+    pick = np.random.default_rng(seed).choice(n_sites, min(sample, n_sites), replace=False)
+    tree = cKDTree(unit_vectors(demand_lat, demand_lon))
+    counts = tree.query_ball_point(unit_vectors(site_lat[pick], site_lon[pick]), r=float(km_to_chord(km)),
+                                   return_length=True)
+    return float(np.mean(counts)) * n_sites
+
+
+def nbytes(sets: CoverageSets) -> int:
+    """Bytes held by a coverage structure (its sparse matrix and weights)."""
+    m = sets.matrix
+    return int(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes + sets.weights.nbytes)
 
 
 def covered_by(sets: CoverageSets) -> np.ndarray:

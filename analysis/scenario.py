@@ -15,11 +15,11 @@ import numpy as np
 
 from .coverage import CHAIN, CHAIN_MEMBERS, CoverageIndex
 from .distance import haversine_km
-from .mclp import coverage_sets, greedy_sites
+from .limits import MAX_COVERAGE_PAIRS, MAX_UNITS, SUGGESTIONS, THRESHOLD_KM, check_range
+from .mclp import TooManyPairs, coverage_sets, estimate_pairs, greedy_sites
 
 PLANNABLE = ("upe", "fistrap", "pnp_trata", "cem", "sar")
-MAX_UNITS = 40
-MAX_SUGGESTIONS = 20
+MAX_SUGGESTIONS = SUGGESTIONS[1]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,61 @@ def unit_gains(index: CoverageIndex, units: Sequence[Unit], service: str, km: fl
     return gains
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """Suggested units, the marginal rural persons each brings within the threshold (exact,
+    on every demand point), and `cell_km`: 0 when sites were chosen on the points themselves,
+    else the size of the grid cells demand and candidates were grouped into to keep the
+    computation bounded (the choice is then approximate; the gains stay exact)."""
+
+    units: list[Unit]
+    gains: list[float]
+    cell_km: float = 0.0
+
+
+KM_PER_DEGREE = 111.195
+PERU_MID_LATITUDE = -9.2  # for grid cells of roughly equal size across Peru
+
+
+def grid_cells(lat: np.ndarray, lon: np.ndarray, cell_km: float) -> np.ndarray:
+    """A cell id per point for square cells of about `cell_km` (equirectangular at Peru's
+    mid latitude; within 5 % in size from the equator to 18° S)."""
+    x = np.floor(lon * np.cos(np.radians(PERU_MID_LATITUDE)) * KM_PER_DEGREE / cell_km).astype(np.int64)
+    y = np.floor(lat * KM_PER_DEGREE / cell_km).astype(np.int64)
+    return x * 1_000_003 + y
+
+
+def _grouped(lat, lon, weights, cell_km):
+    """Weighted centroid and summed weight of the points in each grid cell."""
+    cells, inverse = np.unique(grid_cells(lat, lon, cell_km), return_inverse=True)
+    total = np.bincount(inverse, weights=weights, minlength=len(cells))
+    safe = np.where(total > 0, total, 1.0)
+    glat = np.bincount(inverse, weights=weights * lat, minlength=len(cells)) / safe
+    glon = np.bincount(inverse, weights=weights * lon, minlength=len(cells)) / safe
+    return glat, glon, total
+
+
+def _first_per_cell(lat, lon, cell_km) -> np.ndarray:
+    """Index of the first candidate in each grid cell (candidates in their given order)."""
+    _, first = np.unique(grid_cells(lat, lon, cell_km), return_index=True)
+    return np.sort(first)
+
+
+def validate_suggestion(index: CoverageIndex, service: str, km: object, departments: Iterable[str],
+                        n: object) -> tuple[float, tuple[str, ...], int]:
+    """The suggestion's arguments, checked at the analysis entry point (raises ValueError,
+    `OutOfBounds` for numbers)."""
+    if service not in PLANNABLE or service not in index.km:
+        raise ValueError(f"suggestions are not available for {service!r}")
+    km = check_range("km", km, THRESHOLD_KM)
+    n = int(check_range("n", n, SUGGESTIONS, whole=True))
+    departments = tuple(departments)[:27]
+    if not 0 < len(departments) <= 26 or not all(isinstance(d, str) and len(d) == 2 and d.isdigit() for d in departments):
+        raise ValueError(f"departments must be 1 to 26 two-digit codes (got {list(departments)[:5]!r})")
+    departments = tuple(dict.fromkeys(departments))
+    return km, departments, n
+
+
 def suggest(
     index: CoverageIndex,
     service: str,
@@ -106,29 +161,60 @@ def suggest(
     candidates: Candidates,
     n: int,
     units: Sequence[Unit] = (),
-) -> tuple[list[Unit], list[float]]:
+    max_pairs: int = MAX_COVERAGE_PAIRS,
+) -> Suggestion:
     """Greedy suggestion of up to `n` sites for `service` in `departments`.
 
     Demand is the rural population of the chosen departments; existing units and the
-    scenario's units of the same service are kept fixed. Returns the suggested units (origin
-    "suggested") and the marginal rural persons each one brings within `km`.
+    scenario's units of the same service are kept fixed. Distances are great-circle km.
+
+    The cost is bounded for any legal input: the coverage structure holds at most
+    `max_pairs` candidate–demand pairs. When the candidates and the threshold would need
+    more (e.g. every populated centre of Peru at 300 km), demand points and candidates are
+    grouped into grid cells (demand by weighted centroid, one candidate per cell), the cell
+    doubling from `km`/64 until the pairs fit; the chosen sites are then real candidates and
+    their gains are recomputed exactly on every demand point.
+
+    Raises ValueError (`OutOfBounds` for km and n) on an argument outside its bounds.
     """
-    if service not in PLANNABLE or service not in index.km:
-        raise ValueError(f"suggestions are not available for {service!r}")
-    n = int(np.clip(n, 0, MAX_SUGGESTIONS))
-    departments = tuple(departments)
+    km, departments, n = validate_suggestion(index, service, km, departments, n)
     d = index.demand
     in_area = d.rural & np.isin(d.ubigeo.astype("U2"), departments)
     base = scenario_km(index, units, service)
     base = index.km[service] if base is None else base
     already = base[in_area] <= km
     pool = candidates.subset(np.isin(candidates.department, departments))
-    if len(pool) == 0 or n == 0:
-        return [], []
-    sets = coverage_sets(pool.lat, pool.lon, d.lat[in_area], d.lon[in_area], d.weight[in_area], km)
-    chosen, gains = greedy_sites(sets, already, n)
+    if len(pool) == 0:
+        return Suggestion([], [])
+    lat, lon, weight = d.lat[in_area], d.lon[in_area], d.weight[in_area]
+    open_ = ~already  # points already covered add nothing to any site
+    cell_km = 0.0
+    while True:
+        if cell_km == 0.0:
+            picked = np.arange(len(pool))
+            dem_lat, dem_lon, dem_w = lat[open_], lon[open_], weight[open_]
+        else:
+            dem_lat, dem_lon, dem_w = _grouped(lat[open_], lon[open_], weight[open_], cell_km)
+            picked = _first_per_cell(pool.lat, pool.lon, cell_km)
+        # a cheap estimate picks the grouping; the count while building is the hard bound
+        if estimate_pairs(pool.lat[picked], pool.lon[picked], dem_lat, dem_lon, km) <= max_pairs / 2:
+            try:
+                sets = coverage_sets(pool.lat[picked], pool.lon[picked], dem_lat, dem_lon, dem_w, km, max_pairs=max_pairs)
+                break
+            except TooManyPairs:
+                pass
+        cell_km = km / 64 if cell_km == 0.0 else cell_km * 2
+    covered = np.zeros(len(dem_w), dtype=bool)
+    chosen, gains = greedy_sites(sets, covered, n)
+    chosen = [int(picked[i]) for i in chosen]
+    if cell_km:  # exact marginal gains of the chosen sites, on every demand point
+        gains, within = [], already.copy()
+        for i in chosen:
+            now = within | (haversine_km(lat, lon, pool.lat[i], pool.lon[i]) <= km)
+            gains.append(float(weight[now & ~within].sum()))
+            within = now
     suggested = [
         Unit(service, str(pool.place[i]), float(pool.lat[i]), float(pool.lon[i]), str(pool.name[i]), "suggested")
         for i in chosen
     ]
-    return suggested, gains
+    return Suggestion(suggested, gains, cell_km)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
+from .limits import THRESHOLD_KM
 from .places import CANDIDATE_KINDS, CAPITALS
 from .scenario import MAX_SUGGESTIONS, PLANNABLE
-
-MAX_KM = 2000.0
 
 
 def add_parser(subparsers) -> None:
@@ -27,7 +25,8 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--service", required=True, choices=PLANNABLE)
     p.add_argument("--n", type=int, default=5, help=f"number of sites, 1-{MAX_SUGGESTIONS} (default 5)")
-    p.add_argument("--km", type=float, default=50.0, help="coverage distance in km (default 50)")
+    p.add_argument("--km", type=float, default=50.0,
+                   help=f"coverage distance in km, {THRESHOLD_KM[0]:g}-{THRESHOLD_KM[1]:g} (default 50)")
     p.add_argument("--departments", required=True, help="2-digit department codes, comma-separated (e.g. 16,21)")
     p.add_argument("--candidates", default=CAPITALS, choices=CANDIDATE_KINDS,
                    help="district capitals (default) or populated centres")
@@ -44,10 +43,6 @@ def result(args) -> dict:
     from .places import build_places
     from .scenario import suggest
 
-    if not 1 <= args.n <= MAX_SUGGESTIONS:
-        raise ValueError(f"--n must be between 1 and {MAX_SUGGESTIONS}")
-    if math.isnan(args.km) or not 0 < args.km <= MAX_KM:
-        raise ValueError(f"--km must be between 0 and {MAX_KM:g}")
     catalog = Catalog.load()
     if catalog.fatal:
         raise ValueError(catalog.fatal)
@@ -60,9 +55,9 @@ def result(args) -> dict:
     if index is None or args.service not in index.km:
         raise ValueError(f"service {args.service} is unavailable: {catalog.errors}")
     places = build_places(catalog.geo.districts, index.demand)
-    units, gains = suggest(index, args.service, args.km, departments, places.candidates(args.candidates, args.min_size), args.n)
+    found = suggest(index, args.service, args.km, departments, places.candidates(args.candidates, args.min_size), args.n)
     sites = []
-    for unit, gain in zip(units, gains):
+    for unit, gain in zip(found.units, found.gains):
         _, _, _, ubigeo = places.resolve(unit.place)
         sites.append({
             "ubigeo": ubigeo,
@@ -78,7 +73,7 @@ def result(args) -> dict:
         "departments": departments,
         "candidates": args.candidates,
         "sites": sites,
-        "total_gain": round(sum(gains), 1),
+        "total_gain": round(sum(found.gains), 1),
         "method": "greedy maximal covering; straight-line km; district 2023 rural population spread over populated centres",
     }
 

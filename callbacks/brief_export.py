@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import replace
 
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
-from flask import request
 
 from . import ids
 from .brief import Brief, ExportError, brief_map_size, brief_pdf, inline_geometry, map_png, model_geojson
@@ -135,8 +134,14 @@ def gap_figure(model: Model, gs: GapState, scenario: Scenario, lang: str) -> dic
     return inline_geometry(figure, model_geojson(model))
 
 
-def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: str, with_map: bool = True):
-    """The PDF bytes and the locale key of a map problem (None when the map is in)."""
+def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: str, with_map: bool = True,
+               progress=None):
+    """The PDF bytes and the locale key of a map problem (None when the map is in).
+
+    `link` is the address that reproduces the view ("" leaves it out); `progress(percent,
+    step_key)`, when given, is told where the work is."""
+    progress = progress or (lambda percent, key: None)
+    progress(10, "brief.step.figures")
     headline, scenario_lines = headline_lines(model, gs, scenario, lang)
     columns, rows = top_rows(model, gs, scenario, lang)
     where = model.geo.focus_name(gs.focus) if gs.focus else t(lang, "focus.national")
@@ -168,12 +173,14 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
     )
     problem = None
     if with_map:
+        progress(35, "brief.step.map")
         try:
             brief = replace(
                 brief, map_png=map_png(gap_figure(model, gs, scenario, lang), *brief_map_size(brief), lang=lang)
             )
         except ExportError as err:
             problem = err.key
+    progress(85, "brief.step.pdf")
     return brief_pdf(brief), problem
 
 
@@ -184,6 +191,8 @@ def file_name(gs: GapState, kind: str, extension: str) -> str:
 def register(app, model: Model) -> None:
     if model.coverage is None:
         return
+
+    public_url = getattr(app, "cobertura_settings", None) and app.cobertura_settings.public_url
 
     @app.callback(
         Output(ids.BRIEF_DOWNLOAD, "data"),
@@ -198,24 +207,43 @@ def register(app, model: Model) -> None:
         State({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
         State(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),
+        background=True,  # rendered off the request threads, a few at once (atlas.jobs)
+        interval=500,
+        progress=[Output(ids.BRIEF_PROGRESS, "value"), Output(ids.BRIEF_PROGRESS, "label")],
+        running=[
+            (Output(ids.BRIEF_PDF, "disabled"), True, False),
+            (Output(ids.BRIEF_PNG, "disabled"), True, False),
+            (Output(ids.BRIEF_PROGRESS, "style"), {"display": "flex"}, {"display": "none"}),
+        ],
         prevent_initial_call=True,
     )
-    def download(pdf_clicks, png_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
+    def download(set_progress, pdf_clicks, png_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
         lang = safe_lang(lang)
+
+        def progress(percent: int, key: str) -> None:
+            set_progress((percent, t(lang, key)))
+
         gs, _ = gap_state(model, service, km, level, focus, colour, weights)
         scenario, _ = scenario_from(model, scenario_data)
         if ctx.triggered_id == ids.BRIEF_PNG:
+            progress(30, "brief.step.map")
             try:
                 png = map_png(gap_figure(model, gs, scenario, lang), 1600, 1200, lang=lang)
             except ExportError as err:
                 return no_update, t(lang, err.key)
             return dcc.send_bytes(png, file_name(gs, "mapa" if lang == "es" else "map", "png")), None
-        view = ViewState(lang=lang, map=MapState(), tab="gaps", gaps=gs, scenario=scenario.record())
-        link = (
-            request.host_url.rstrip("/") + app.config.requests_pathname_prefix.rstrip("/") + "/" + query_from_view(view)
-        )
-        pdf, problem = make_brief(model, gs, scenario, lang, link)
+        link = brief_link(public_url, lang, gs, scenario)
+        pdf, problem = make_brief(model, gs, scenario, lang, link, progress=progress)
         return (
             dcc.send_bytes(pdf, file_name(gs, "resumen" if lang == "es" else "brief", "pdf")),
             t(lang, problem) if problem else None,
         )
+
+
+def brief_link(public_url: str | None, lang: str, gs: GapState, scenario: Scenario) -> str:
+    """The link printed in the brief: the configured public address (COBERTURA_PUBLIC_URL)
+    plus the view's query, or "" when no address is configured. Never the request's Host."""
+    if not public_url:
+        return ""
+    view = ViewState(lang=lang, map=MapState(), tab="gaps", gaps=gs, scenario=scenario.record())
+    return public_url.rstrip("/") + "/" + query_from_view(view)

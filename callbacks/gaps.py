@@ -420,13 +420,9 @@ def brief_buttons(lang: str):
                 outline=True,
                 className="mt-2",
             ),
-            dcc.Loading(
-                [
-                    dcc.Download(id=ids.BRIEF_DOWNLOAD),
-                    html.Div(id=ids.BRIEF_NOTICE, className="small text-danger mt-1"),
-                ],
-                type="dot",
-            ),
+            dbc.Progress(id=ids.BRIEF_PROGRESS, value=0, label="", className="mt-1", style={"display": "none"}),
+            dcc.Download(id=ids.BRIEF_DOWNLOAD),
+            html.Div(id=ids.BRIEF_NOTICE, className="small text-danger mt-1", **{"aria-live": "polite"}),
             html.P(t(lang, "brief.note"), className="small text-muted mt-1 mb-0"),
         ],
         className="no-print",

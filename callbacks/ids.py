@@ -75,6 +75,7 @@ BRIEF_PDF = "brief-pdf"
 BRIEF_PNG = "brief-png"
 BRIEF_DOWNLOAD = "brief-download"
 BRIEF_NOTICE = "brief-notice"
+BRIEF_PROGRESS = "brief-progress"
 PLAN_DOWNLOAD = "plan-download"
 
 

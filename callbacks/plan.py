@@ -13,6 +13,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from analysis.places import CANDIDATE_KINDS, CAPITALS
+from analysis.limits import OutOfBounds
 from analysis.scenario import MAX_SUGGESTIONS, MAX_UNITS, PLANNABLE, Unit, suggest, unit_gains
 
 from . import ids
@@ -116,6 +117,19 @@ def bounded_int(value: object, low: int, high: int, default: int) -> tuple[int, 
     return int(number), True
 
 
+Message = str | tuple[str, dict]
+
+
+def message_text(lang: str, message: "Message | None") -> str | None:
+    """The text of an edit's message in `lang` (None when there is none)."""
+    if not message:
+        return None
+    if isinstance(message, tuple):
+        key, values = message
+        return t(lang, key, **{k: fmt_number(v, 0 if float(v).is_integer() else 1, lang) for k, v in values.items()})
+    return t(lang, message)
+
+
 def valid_index(index: object, units: list) -> bool:
     return isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(units)
 
@@ -130,8 +144,9 @@ def edit(
     remove: int | None = None,  # the unit's index, for "remove" and "move"
     suggestion: dict | None = None,
     costs: dict | None = None,
-) -> tuple[Scenario, str | None]:
-    """Apply one user action to a scenario; returns the new scenario and a message key.
+) -> tuple[Scenario, "Message | None"]:
+    """Apply one user action to a scenario; returns the new scenario and a message (a
+    locale key, or a key with the values of its text).
 
     Actions: "add"/"click" (service, place), "remove" (remove=index), "move" (remove=index,
     place: the unit goes there, same service), "clear", "suggest" (suggestion), "costs".
@@ -172,18 +187,23 @@ def edit(
         kind = s.get("candidates") if s.get("candidates") in CANDIDATE_KINDS else CAPITALS
         min_size, _ = bounded_int(s.get("min_size"), 0, 10_000_000, 500)
         kept = [u for u in units if not (u.origin == "suggested" and u.service == s["service"])]
-        suggested, _ = suggest(
-            model.coverage,
-            s["service"],
-            float(s.get("km", 50)),
-            departments,
-            model.places.candidates(kind, min_size),
-            n,
-            kept,
-        )
-        if not suggested:
+        try:
+            found = suggest(
+                model.coverage,
+                s["service"],
+                s.get("km", 50),
+                departments,
+                model.places.candidates(kind, min_size),
+                n,
+                kept,
+            )
+        except OutOfBounds as err:  # the analysis checks its own bounds: a forged km stops here
+            return scenario, ("plan.msg.out_of_range", {"low": err.low, "high": err.high})
+        if not found.units:
             return scenario, "plan.msg.no_gain"
-        units = (kept + suggested)[:MAX_UNITS]
+        units = (kept + found.units)[:MAX_UNITS]
+        if found.cell_km:
+            return Scenario(tuple(units), scenario.costs), ("plan.msg.grouped", {"cell": found.cell_km})
     elif action == "costs":
         clean = {}
         for svc, value in (costs or {}).items():
@@ -672,7 +692,7 @@ def register(app, model: Model) -> None:
                 target = area_capital(model, level, code)
             scenario, message = edit(model, scenario, "move", remove=moving, place=target)
             if message:  # stay in move mode: the user picks another place
-                return no_update, t(lang, message), no_update, no_update, no_update, no_update
+                return no_update, message_text(lang, message), no_update, no_update, no_update, no_update
             return scenario.record(), None, None, False, "", t(lang, "plan.add")
         if trigger == ids.PLAN_ADD:
             scenario, message = edit(model, scenario, "add", service=service, place=place)
@@ -705,8 +725,8 @@ def register(app, model: Model) -> None:
             costs = {i.get("service"): v for i, v in zip(cost_ids or [], cost_values or []) if isinstance(i, dict)}
             scenario, message = edit(model, scenario, "costs", costs={k: v for k, v in costs.items() if v is not None})
             # costs leave the units (and so a move in progress) as they were
-            return scenario.record(), (t(lang, message) if message else None), no_update, no_update, no_update, no_update
+            return scenario.record(), message_text(lang, message), no_update, no_update, no_update, no_update
         else:
             return (no_update,) * 6
         # units added, removed or replaced: indices shift, so a move in progress ends
-        return scenario.record(), (t(lang, message) if message else None), None, False, "", t(lang, "plan.add")
+        return scenario.record(), message_text(lang, message), None, False, "", t(lang, "plan.add")

@@ -16,6 +16,8 @@ import secrets
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback_context, html, no_update, set_props
 
+from atlas.jobs import BUSY, LOST
+
 from . import ids
 from .i18n import pick, safe_lang, t
 from .model import Model
@@ -66,8 +68,27 @@ def no_update_for(outputs: object):
     return no_update
 
 
+def job_alert(key: str):
+    """A background job refused (busy) or interrupted (its worker died): both languages."""
+    return dbc.Alert(
+        [html.Div(t("es", key), lang="es"), html.Div(t("en", key), lang="en")],
+        color="warning",
+        dismissable=True,
+        className="callback-error",
+    )
+
+
 def on_callback_error(err: Exception):
     """Dash ``on_error``: log, show a notice, change nothing else (no_update everywhere)."""
+    message = str(err)
+    for marker, key in ((BUSY, "job.busy"), (LOST, "job.lost")):
+        if marker in message:
+            log.warning("background job: %s", key)
+            try:
+                set_props(ids.ERROR_NOTICE, {"children": job_alert(key)})
+                return no_update_for(callback_context.outputs_list)
+            except Exception:
+                return None
     reference = secrets.token_hex(4)
     log.error("callback %s failed (ref %s)", _callback_name(), reference, exc_info=err)
     try:

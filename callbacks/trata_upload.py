@@ -1,8 +1,8 @@
 """Upload an official trafficking file in the browser and show its series on the map.
 
-The file is parsed in a Dash *background* callback (a separate process, `DiskcacheManager`),
-with a progress bar, so a national file of tens of MB never holds a server thread other users
-need. The series it gives are kept in the user's browser (`dcc.Store`, session storage), never
+The file is parsed in a Dash *background* callback run by the app's bounded job manager
+(`atlas.jobs`: a few at once per worker, the others queued with progress), with a progress
+bar, so a national file of tens of MB never holds a thread a page load needs. The series it gives are kept in the user's browser (`dcc.Store`, session storage), never
 in server memory: each request that draws the map reads them back from the store and checks
 them (`UserSeries.from_store`), like any other untrusted input.
 """
@@ -13,11 +13,8 @@ import base64
 import binascii
 import hashlib
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 import dash_bootstrap_components as dbc
 import numpy as np
@@ -38,14 +35,6 @@ MAX_STORE_VALUES = 200_000  # area-year cells read back from one store
 PREFIX = "upload_"
 STORE_VERSION = 1
 MAX_MESSAGES_SHOWN = 12
-
-
-def job_cache_dir() -> Path:
-    """Shared by all workers of one server (jobs run in one process, are polled from another)."""
-    env = os.environ.get("COBERTURA_JOB_CACHE")
-    path = Path(env) if env else Path(tempfile.gettempdir()) / f"cobertura-jobs-{os.getuid()}"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 # --------------------------------------------------------------- store <-> series
@@ -330,10 +319,9 @@ def process_upload(model, contents: object, filename: object, last_modified: obj
 
 
 def register(app, model) -> None:
-    import diskcache
-    from dash import DiskcacheManager
+    from atlas.jobs import check_cancelled
 
-    manager = DiskcacheManager(diskcache.Cache(str(job_cache_dir())))
+    job_store = app.cobertura_jobs.handle
 
     @app.callback(
         Output(ids.TRATA_STORE, "data"),
@@ -344,8 +332,7 @@ def register(app, model) -> None:
         State(ids.TRATA_UPLOAD, "last_modified"),
         State(ids.TRATA_STORE, "data"),
         State(ids.LANG, "value"),
-        background=True,
-        manager=manager,
+        background=True,  # the app's bounded job manager (atlas.jobs)
         interval=400,
         progress=[Output(ids.TRATA_PROGRESS, "value"), Output(ids.TRATA_PROGRESS, "label")],
         running=[
@@ -358,6 +345,7 @@ def register(app, model) -> None:
         lang = safe_lang(lang)
 
         def progress(fraction: float, stage: str) -> None:
+            check_cancelled(job_store)  # the page that asked for it is gone: stop
             percent = int(round(100 * fraction))
             set_progress((percent, f"{percent} %"))
 

@@ -86,6 +86,9 @@ class DataDir:
     verify
         Check sha256 on first use of each file (default True; env
         ``COBERTURA_VERIFY_SHA256=0`` turns it off for a deliberately updated file).
+    import_dir
+        Official trafficking files to import at start (default: env
+        ``COBERTURA_IMPORT_DIR``, else ``<root>/imports``).
     """
 
     def __init__(
@@ -93,8 +96,12 @@ class DataDir:
         root: Path | str | None = None,
         manifest: dict[str, ManifestEntry] | None = None,
         verify: bool | None = None,
+        import_dir: Path | str | None = None,
     ):
         self.root = Path(root) if root is not None else default_data_dir()
+        if import_dir is None and os.environ.get("COBERTURA_IMPORT_DIR"):
+            import_dir = os.environ["COBERTURA_IMPORT_DIR"]
+        self.import_dir = Path(import_dir) if import_dir else None
         self.manifest = manifest if manifest is not None else read_manifest()
         if verify is None:
             verify = os.environ.get("COBERTURA_VERIFY_SHA256", "1") != "0"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -44,9 +43,10 @@ IMPORT_SUFFIXES = (".csv", ".txt")
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
-def import_dir(data_root: Path) -> Path:
-    env = os.environ.get("COBERTURA_IMPORT_DIR")
-    return Path(env) if env else Path(data_root) / "imports"
+def import_dir(data) -> Path:
+    """Where official files are imported from at start: the data directory's choice
+    (`DataDir.import_dir`, from COBERTURA_IMPORT_DIR), else <data dir>/imports."""
+    return Path(data.import_dir) if data.import_dir else Path(data.root) / "imports"
 
 
 def user_provenance(files: list[tuple[str, str]]) -> Text:
@@ -253,7 +253,7 @@ class TrataImportada(Layer):
     )
 
     def load(self, ctx: LoadContext) -> LayerData:
-        folder = import_dir(ctx.data.root)
+        folder = import_dir(ctx.data)
         files = sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES) if folder.is_dir() else []
         children = None
         if "child_population" in ctx.loaded:

@@ -8,6 +8,7 @@ without editing the tests.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -119,7 +120,29 @@ class DashRequests:
             "changedPropIds": changed,
         }
 
-    def call(self, callback: Callback, values: dict[tuple[str, str], Any], changed: list | None = None):
-        """(status code, response text) of one callback request."""
-        response = self.http.post("/_dash-update-component", json=self.body(callback, values, changed))
-        return response.status_code, response.get_data(as_text=True)
+    def call(self, callback: Callback, values: dict[tuple[str, str], Any], changed: list | None = None,
+             timeout: float = 60.0):
+        """(status code, response text) of one callback request. A background callback is
+        polled as the browser polls it (same body, with its signed cacheKey and job) until it
+        answers; the progress seen on the way is kept in `self.last_progress`."""
+        body = self.body(callback, values, changed)
+        response = self.http.post("/_dash-update-component", json=body)
+        self.last_progress = []
+        text = response.get_data(as_text=True)
+        if response.status_code != 200 or '"cacheKey"' not in text[:200]:
+            return response.status_code, text
+        handles = json.loads(text)
+        query = {"cacheKey": handles["cacheKey"], "job": handles["job"]}
+        end = time.time() + timeout
+        while time.time() < end:
+            time.sleep(0.05)
+            response = self.http.post("/_dash-update-component", json=body, query_string=query)
+            text = response.get_data(as_text=True)
+            if response.status_code != 200:
+                return response.status_code, text
+            answer = json.loads(text)
+            if "progress" in answer:
+                self.last_progress.append(answer["progress"])
+            if "response" in answer or "sideUpdate" in answer:
+                return response.status_code, text
+        raise TimeoutError(f"background callback {callback.name()} did not answer within {timeout} s")

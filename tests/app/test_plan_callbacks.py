@@ -5,7 +5,7 @@ import json
 import pytest
 
 from callbacks.gaps import GapState, gap_update
-from callbacks.plan import Scenario, all_gains, area_capital, bounded_int, edit, scenario_from, summary
+from callbacks.plan import message_text, Scenario, all_gains, area_capital, bounded_int, edit, scenario_from, summary
 
 
 def text_of(component) -> str:
@@ -68,6 +68,38 @@ def test_suggest_refuses_out_of_range_counts_with_a_message(model, n):
     assert message == "plan.msg.bad_n" and scenario.units == ()
 
 
+@pytest.mark.parametrize("km", [20_000, -1, 10**400, 1e6])
+def test_a_forged_threshold_reaching_suggest_gets_the_same_bound_as_the_ui(model, km):
+    request = {"service": "upe", "n": 20, "departments": list(model.geo.codes("department")),
+               "candidates": "centres", "min_size": 0, "km": km}
+    scenario, message = edit(model, Scenario(), "suggest", suggestion=request)
+    assert message == ("plan.msg.out_of_range", {"low": 1.0, "high": 300.0}) and scenario.units == ()
+    assert message_text("es", message) == "El umbral debe estar entre 1 y 300 km."
+
+
+def test_the_largest_legal_suggestion_holds_a_bounded_coverage_structure(model, monkeypatch):
+    """Every department, 300 km and every populated centre as a candidate: the sets held at
+    once stay under the pair budget (measured as allocated bytes, not time)."""
+    import analysis.mclp as mclp
+    import analysis.scenario as scenario_module
+    from analysis.limits import MAX_COVERAGE_PAIRS
+
+    held = []
+
+    def spy(*args, **kwargs):
+        sets = mclp.coverage_sets(*args, **kwargs)
+        held.append(mclp.nbytes(sets))
+        return sets
+
+    monkeypatch.setattr(scenario_module, "coverage_sets", spy)
+    for service, km in (("upe", 300), ("fistrap", 50), ("sar", 25)):
+        request = {"service": service, "n": 20, "departments": list(model.geo.codes("department")),
+                   "candidates": "centres", "min_size": 0, "km": km}
+        scenario, message = edit(model, Scenario(), "suggest", suggestion=request)
+        assert len(scenario.units) == 20
+    assert held and max(held) <= MAX_COVERAGE_PAIRS * 5 + 2_000_000  # bool + int32 per pair, plus the rest
+
+
 def test_bounded_int():
     assert bounded_int("7", 1, 20, 5) == (7, True)
     assert bounded_int(1e6, 1, 20, 5) == (5, False)
@@ -110,7 +142,7 @@ def test_scenario_table_and_xlsx_sheet(model):
     import openpyxl
 
     from callbacks.gaps import export_xlsx, report_for
-    from callbacks.plan import scenario_frame
+    from callbacks.plan import message_text, scenario_frame
 
     scenario, _ = edit(model, Scenario(), "add", service="upe", place="160201")
     scenario, _ = edit(model, scenario, "costs", costs={"upe": 300000})

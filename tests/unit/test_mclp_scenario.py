@@ -133,10 +133,65 @@ def test_suggest_keeps_existing_units_and_picks_the_uncovered_centres():
         name=np.array(["near A", "at B", "at C"]),
         department=np.array(["01", "01", "01"]),
     )
-    units, gains = suggest(index, "upe", 50, ["01"], candidates, 5)
-    assert [u.place for u in units] == ["B", "C"] and gains == [100.0, 100.0]
-    assert all(u.origin == "suggested" for u in units)
-    units, gains = suggest(index, "upe", 50, ["02"], candidates, 5)
-    assert units == []  # no candidate in that department
+    found = suggest(index, "upe", 50, ["01"], candidates, 5)
+    assert [u.place for u in found.units] == ["B", "C"] and found.gains == [100.0, 100.0]
+    assert all(u.origin == "suggested" for u in found.units) and found.cell_km == 0
+    assert suggest(index, "upe", 50, ["02"], candidates, 5).units == []  # no candidate there
     with pytest.raises(ValueError):
         suggest(index, CHAIN, 50, ["01"], candidates, 1)
+
+
+def one_upe_candidates():
+    return Candidates(
+        place=np.array(["near", "B", "C"]),
+        lat=np.array([0.1, 1.0, -1.0]),
+        lon=np.array([0.0, 0.0, 0.0]),
+        name=np.array(["near A", "at B", "at C"]),
+        department=np.array(["01", "01", "01"]),
+    )
+
+
+@pytest.mark.parametrize("km", [20_000, 300.01, 0, -1, math.nan, math.inf, 10**400, "50", True, None])
+def test_suggest_refuses_a_threshold_outside_its_bounds_at_its_own_entry(km):
+    """The analysis checks its own arguments: a forged km never reaches the computation
+    (km = -1 used to return sites; km = 20000 used to take 10 GB)."""
+    from analysis.limits import OutOfBounds
+
+    with pytest.raises(OutOfBounds, match=r"km must be a number between 1 and 300"):
+        suggest(index_one_upe(), "upe", km, ["01"], one_upe_candidates(), 5)
+
+
+@pytest.mark.parametrize("n", [0, 21, 10**6, 2.5, -3, "5"])
+def test_suggest_refuses_a_count_outside_1_to_20(n):
+    from analysis.limits import OutOfBounds
+
+    with pytest.raises(OutOfBounds, match=r"n must be a number between 1 and 20"):
+        suggest(index_one_upe(), "upe", 50, ["01"], one_upe_candidates(), n)
+
+
+@pytest.mark.parametrize("departments", [[], ["1"], ["01", 2], ["0A"], [["01"]]])
+def test_suggest_refuses_malformed_departments(departments):
+    with pytest.raises(ValueError, match="two-digit codes"):
+        suggest(index_one_upe(), "upe", 50, departments, one_upe_candidates(), 5)
+
+
+def test_coverage_sets_stop_counting_before_holding_more_pairs_than_allowed():
+    from analysis.mclp import TooManyPairs
+
+    rng = np.random.default_rng(3)
+    lat, lon = rng.uniform(-1, 1, 2000), rng.uniform(-1, 1, 2000)
+    full = coverage_sets(lat[:300], lon[:300], lat, lon, np.ones(2000), 500.0)
+    assert full.matrix.nnz == 300 * 2000  # 500 km covers the whole 2x2 degree box
+    with pytest.raises(TooManyPairs):
+        coverage_sets(lat[:300], lon[:300], lat, lon, np.ones(2000), 500.0, max_pairs=100_000)
+
+
+def test_a_suggestion_over_too_many_pairs_groups_points_and_keeps_exact_gains():
+    """With a tiny pair budget the sites are chosen on grid cells; the gains reported are
+    still the exact rural persons each chosen site brings within the threshold."""
+    index = index_one_upe()
+    free = suggest(index, "upe", 50, ["01"], one_upe_candidates(), 2)
+    grouped = suggest(index, "upe", 50, ["01"], one_upe_candidates(), 2, max_pairs=1)
+    assert free.cell_km == 0 and grouped.cell_km > 0
+    assert [u.place for u in grouped.units] == [u.place for u in free.units] == ["B", "C"]
+    assert grouped.gains == free.gains == [100.0, 100.0]
