@@ -17,7 +17,9 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
+from dash.exceptions import DependencyException
 from flask import Response, abort, request
+from werkzeug.serving import WSGIRequestHandler
 
 from callbacks import brief_export as brief_callbacks
 from callbacks import gaps as gap_callbacks
@@ -188,9 +190,29 @@ def add_security_headers(app: dash.Dash) -> None:
             mimetype="text/plain",
         )
 
+    @app.server.errorhandler(DependencyException)
+    def unknown_dependency(_err):  # a made-up /_dash-component-suites/ path: not found, not a crash
+        return Response("No encontrado / Not found\n", status=404, mimetype="text/plain")
+
     @app.server.errorhandler(500)
     def internal_error(_err):  # the traceback is in the server log, never in the response
         return Response("Error interno del servidor / Internal server error\n", status=500, mimetype="text/plain")
+
+
+def close_debug_routes(app: dash.Dash, debug: bool) -> None:
+    """Dash answers /_reload-hash (hot reload) even with debug off; say nothing then."""
+    if debug:
+        return
+    for rule in app.server.url_map.iter_rules():
+        if rule.rule.endswith("/_reload-hash"):
+            app.server.view_functions[rule.endpoint] = lambda: abort(404)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """`python app.py`'s server: no framework or Python version in the Server header."""
+
+    def version_string(self) -> str:
+        return "Cobertura"
 
 
 class Precompressed:
@@ -266,7 +288,10 @@ def fatal_layout(catalog: Catalog):
                 [
                     html.H2("No se pueden cargar los límites del mapa / Map boundaries cannot be loaded", className="h5"),
                     html.P(catalog.fatal),
-                    html.P(f"COBERTURA_DATA_DIR = {catalog.data_dir.root}"),
+                    html.P(
+                        "Revise la carpeta de datos (data/ del repositorio, o la que indique COBERTURA_DATA_DIR) "
+                        "/ Check the data folder (the repository's data/, or the one COBERTURA_DATA_DIR names)."
+                    ),
                 ],
                 color="danger",
             ),
@@ -301,6 +326,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.cobertura_jobs = jobs
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_content_mb * 1024 * 1024)
     add_security_headers(app)
+    close_debug_routes(app, settings.debug)
     if catalog.fatal:
         app.layout = fatal_layout(catalog)
         register_static_routes(app, None)
@@ -333,7 +359,7 @@ if __name__ == "__main__":
         app = create_app(settings)
     except JobStoreError as err:
         raise SystemExit(f"Cobertura no puede iniciar / cannot start: {err}") from None
-    app.run(host="127.0.0.1", port=settings.port, debug=settings.debug)
+    app.run(host="127.0.0.1", port=settings.port, debug=settings.debug, request_handler=QuietRequestHandler)
 else:
     app = None  # built on first access to `server` (gunicorn "app:server"), not at import
 

@@ -111,7 +111,8 @@ class Suggestion:
 
 
 KM_PER_DEGREE = 111.195
-PERU_MID_LATITUDE = -9.2  # for grid cells of roughly equal size across Peru
+PERU_MID_LATITUDE = -9.2
+MAX_CELL_KM = 2_500.0  # wider than Peru: one cell holds everything  # for grid cells of roughly equal size across Peru
 
 
 def grid_cells(lat: np.ndarray, lon: np.ndarray, cell_km: float) -> np.ndarray:
@@ -196,10 +197,13 @@ def suggest(
         else:
             dem_lat, dem_lon, dem_w = _grouped(lat[open_], lon[open_], weight[open_], cell_km)
             picked = _first_per_cell(pool.lat, pool.lon, cell_km)
-        # a cheap estimate picks the grouping; the count while building is the hard bound
-        if estimate_pairs(pool.lat[picked], pool.lon[picked], dem_lat, dem_lon, km) <= max_pairs / 2:
+        # a cheap estimate picks the grouping; the count while building is the hard bound.
+        # Cells wider than Peru hold one group each: nothing coarser exists, so build.
+        last = cell_km > MAX_CELL_KM
+        if last or estimate_pairs(pool.lat[picked], pool.lon[picked], dem_lat, dem_lon, km) <= max_pairs / 2:
             try:
-                sets = coverage_sets(pool.lat[picked], pool.lon[picked], dem_lat, dem_lon, dem_w, km, max_pairs=max_pairs)
+                sets = coverage_sets(pool.lat[picked], pool.lon[picked], dem_lat, dem_lon, dem_w, km,
+                                     max_pairs=None if last else max_pairs)
                 break
             except TooManyPairs:
                 pass

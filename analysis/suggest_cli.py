@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from .limits import THRESHOLD_KM
+from .limits import SUGGESTIONS, THRESHOLD_KM, check_range
 from .places import CANDIDATE_KINDS, CAPITALS
 from .scenario import MAX_SUGGESTIONS, PLANNABLE
 
@@ -43,6 +43,8 @@ def result(args) -> dict:
     from .places import build_places
     from .scenario import suggest
 
+    check_range("--n", args.n, SUGGESTIONS, whole=True)  # before any data is read
+    check_range("--km", args.km, THRESHOLD_KM)
     catalog = Catalog.load()
     if catalog.fatal:
         raise ValueError(catalog.fatal)

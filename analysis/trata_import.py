@@ -184,15 +184,17 @@ def fix_mojibake(text: str) -> str:
 
 
 def decode(data: bytes, messages: _Messages) -> str:
-    """Text of a file: UTF-8 (with or without BOM), else Windows-1252/Latin-1 with a message."""
+    """Text of a file: UTF-8 (with or without BOM), else Windows-1252/Latin-1 with a message.
+    Line ends are made "\n" (a lone "\r", old Mac style, ends a line too)."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         messages.add(None, None, f"el archivo no es UTF-8 (byte {err.start}); se leyó como Latin-1 / Windows-1252")
         try:
-            return data.decode("cp1252")
+            text = data.decode("cp1252")
         except UnicodeDecodeError:
-            return data.decode("latin-1")
+            text = data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def sniff_separator(first_line: str) -> str:
@@ -303,12 +305,21 @@ def _read_fast(text: str, header: list[str], positions: dict[str, int], messages
     return out, int((~blank).sum())
 
 
+MAX_ROW_COUNT = 100_000  # one row counts one month, place and category: more is not a count
+MAX_ROW_SHOWN = f"{MAX_ROW_COUNT:,}".replace(",", " ")
+
+
 def _whole_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(numbers, bad): blank is NaN (unknown); text, decimals or negatives are bad."""
+    """(numbers, bad): blank is NaN (unknown); text, decimals, negatives, infinities and
+    counts above MAX_ROW_COUNT (e.g. 1e20, 1e400) are bad."""
     cleaned = values.astype(str).str.strip()
     blank = cleaned.isin(["", "NA", "N/A", "NULL", "-", "nan"])
     numbers = pd.to_numeric(cleaned.where(~blank), errors="coerce")
-    bad = ~blank & (numbers.isna() | (numbers < 0) | (numbers != np.floor(numbers.fillna(0))))
+    finite = np.isfinite(numbers.fillna(0).to_numpy(dtype=float))
+    bad = ~blank & (
+        numbers.isna() | ~finite | (numbers < 0) | (numbers > MAX_ROW_COUNT)
+        | (numbers != np.floor(numbers.where(finite, 0).fillna(0)))
+    )
     return numbers.where(~bad), bad
 
 
@@ -354,7 +365,7 @@ def _mininter(text: str, messages: _Messages, progress: Progress | None) -> tupl
     rows["number"], bad_value = _whole_numbers(rows["value"])
     bad_value &= ~bad_year & ~bad_dep
     for r in rows.loc[bad_value, ["row", "value"]].itertuples():
-        messages.add(r.row, "Valor", f"«{r.value[:20]}» no es un número entero no negativo (fila omitida)")
+        messages.add(r.row, "Valor", f"«{r.value[:20]}» no es un número entero entre 0 y {MAX_ROW_SHOWN} (fila omitida)")
     rows = rows[~(bad_year | bad_dep | bad_value)].copy()
     if progress:
         progress(0.7, "deduplicating")
@@ -401,7 +412,9 @@ def _mininter(text: str, messages: _Messages, progress: Progress | None) -> tupl
 
 
 def _fmt(value: float) -> str:
-    return "vacío" if value is None or pd.isna(value) else str(int(value))
+    if value is None or pd.isna(value):
+        return "vacío"
+    return str(int(value)) if np.isfinite(value) else str(value)
 
 
 # ------------------------------------------------------------- Ministerio Público
@@ -489,7 +502,7 @@ def _mpfn(text: str, messages: _Messages, progress: Progress | None) -> tuple[pd
     bad_count |= trafficking["number"].isna()
     bad_count &= ~bad_year
     for r in trafficking.loc[bad_count, ["row", "count"]].itertuples():
-        messages.add(r.row, "cantidad", f"«{r.count[:20]}» no es un número entero no negativo (fila omitida)")
+        messages.add(r.row, "cantidad", f"«{r.count[:20]}» no es un número entero entre 0 y {MAX_ROW_SHOWN} (fila omitida)")
     trafficking = trafficking[~(bad_year | bad_count)]
     ubigeo = trafficking["ubigeo"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     valid_ubigeo = ubigeo.str.fullmatch(r"\d{5,6}") & ubigeo.str.zfill(6).str[:2].isin(list(DEPARTMENTS))
@@ -570,7 +583,11 @@ def import_trata(data: bytes, file_name: str = "", progress: Progress | None = N
         )
         return TrataImport(None, file_name, empty_series(), messages.items)
     reader = _mininter if source == FORMAT_MININTER else _mpfn
-    series, read, used, repeated = reader(text, messages, progress)
+    try:
+        series, read, used, repeated = reader(text, messages, progress)
+    except (csv.Error, ValueError, OverflowError) as err:  # content no rule above foresaw
+        messages.add(None, None, f"el archivo no se pudo leer como CSV ({str(err)[:120]})")
+        return TrataImport(source, file_name, empty_series(), messages.items)
     if progress:
         progress(1.0, "done")
     if series.empty and not any(m.row == 1 for m in messages.items):

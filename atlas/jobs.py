@@ -254,6 +254,13 @@ class BoundedJobManager(DiskcacheManager):
                 return {"background_callback_error": {"msg": LOST, "tb": ""}}
         return result
 
+    def get_or_create_signing_secret(self, generate):
+        """The secret that signs job handles, shared by every worker through the store
+        (Dash generates bytes; the JSON-only store keeps them as text)."""
+        value = generate()
+        self.handle.add(self.SIGNING_SECRET_KEY, value.decode("ascii") if isinstance(value, bytes) else str(value))
+        return self.handle.get(self.SIGNING_SECRET_KEY)
+
     def terminate_job(self, job):
         if job is None:
             return

@@ -24,6 +24,8 @@ BUDGETS = [
     ("Threshold change, whole country, server p95", "threshold_change_p95_ms", 150, "ms", "<="),
     ("Suggest 10 sites, five departments (greedy)", "suggest_10_s", 1.0, "s", "<="),
     ("Suggest 10 sites: share of the exact optimum's covered population", "suggest_10_ratio", 0.97, "", ">="),
+    ("Worst legal suggestion (all departments, 300 km, every centre): time", "worst_suggest_s", 3.0, "s", "<="),
+    ("Worst legal suggestion: peak extra memory", "worst_suggest_mb", 500, "MB", "<="),
     ("20 users: p95", "users_p95_ms", 500, "ms", "<="),
     ("20 users: errors", "users_errors", 0, "", "<="),
 ]
@@ -64,7 +66,7 @@ def main() -> int:
     from app import create_app
     from layers.catalog import Catalog
 
-    from . import browser, coverage, mclp, server, sidebyside, users
+    from . import bounds, browser, coverage, mclp, server, sidebyside, users
 
     started = dt.datetime.now()
     header_machine = machine()
@@ -147,6 +149,11 @@ def main() -> int:
         sections.append(("Suggest 10 sites: greedy vs exact MCLP", mclp.markdown(mc)))
         figures["suggest_10_s"] = mc["greedy_p50_s"]
         figures["suggest_10_ratio"] = mc["ratio_covered"]
+
+    raw["bounds"] = worst = bounds.run()
+    sections.append(("The worst legal requests (each in a fresh process)", bounds.markdown(worst)))
+    figures["worst_suggest_s"] = max(r["seconds"] for r in worst.values())
+    figures["worst_suggest_mb"] = max(r["extra_mb"] for r in worst.values())
 
     load_bodies = {k: v[-1] for k, v in bodies.items() if k in ("metric_switch", "threshold_change") and v}
     raw["users"] = us = users.run(load_bodies, users=20, rounds=10, seconds=120)

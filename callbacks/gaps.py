@@ -20,6 +20,7 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_updat
 
 from analysis.coverage import CHAIN, CHAIN_MEMBERS, GAP_LEVELS
 from analysis.gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
+from analysis.limits import THRESHOLD_KM
 from analysis.gaps import gap_report, totals
 from analysis.scenario import scenario_km
 
@@ -29,10 +30,11 @@ from .map_figure import FIRST_SERVICE_TRACE, ValueSpec, build_figure, metric_pat
 from .exports import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
 from .plan import Scenario, all_gains, plan_card, scenario_frame, scenario_from, scenario_traces, summary, unit_list
 from .layout import focus_options
+from .validate import finite_number
 from .model import NATIONAL, MapState, Model
 
 DEFAULT_KM = 50.0
-KM_MIN, KM_MAX = 1.0, 500.0
+KM_MIN, KM_MAX = THRESHOLD_KM
 PAGE_SIZE = 12
 COLOURS = ("pct", "index")
 MAX_SUGGESTED_PAGE = 10_000
@@ -80,13 +82,14 @@ def gap_state(
     elif service not in services:
         problems.append("service")
         service = default.service if default.service in services else (services[0] if services else "")
-    try:
-        km = default.km if km in (None, "") else float(km)  # type: ignore[arg-type]
-        if not math.isfinite(km) or not KM_MIN <= km <= KM_MAX:
-            raise ValueError
-    except (TypeError, ValueError):
-        problems.append("km")
+    if km in (None, ""):
         km = default.km
+    else:
+        number = finite_number(km)
+        if number is None or not KM_MIN <= number <= KM_MAX:
+            problems.append("km")
+            number = default.km
+        km = number
     if level in (None, ""):
         level = default.level
     elif level not in GAP_LEVELS:
@@ -106,12 +109,10 @@ def gap_state(
     if weights not in (None, ""):
         if isinstance(weights, str):
             weights = weights.split(",")
-        try:
-            values = [float(w) for w in weights]  # type: ignore[union-attr]
-            if len(values) != len(COMPONENTS) or not all(0 <= v <= MAX_WEIGHT for v in values):
-                raise ValueError
+        values = [finite_number(w) for w in weights] if isinstance(weights, (list, tuple)) else [None]
+        if len(values) == len(COMPONENTS) and all(v is not None and 0 <= v <= MAX_WEIGHT for v in values):
             clean = values
-        except (TypeError, ValueError):
+        else:
             problems.append("weights")
     return GapState(service, float(km), level, focus, colour, tuple(clean)), problems
 

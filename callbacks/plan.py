@@ -5,7 +5,6 @@ store, and in the URL); it is validated again here every time it is used.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import dash_bootstrap_components as dbc
@@ -18,6 +17,7 @@ from analysis.scenario import MAX_SUGGESTIONS, MAX_UNITS, PLANNABLE, Unit, sugge
 
 from . import ids
 from .exports import csv_text
+from .validate import finite_number
 from .i18n import fmt_number, pick, safe_lang, t
 from .model import FOCUS_DEPARTMENTS, Model
 
@@ -64,13 +64,12 @@ def scenario_from(model: Model, data: object) -> tuple[Scenario, list[str]]:
     costs: dict[str, float] = {}
     raw_costs = data.get("costs") or {}
     if isinstance(raw_costs, dict):
-        for service, value in raw_costs.items():
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
+        for service, raw in raw_costs.items():
+            value = finite_number(raw)
+            if value is None:
                 problems.append("cost")
                 continue
-            if service in PLANNABLE and math.isfinite(value) and 0 <= value <= MAX_COST:
+            if service in PLANNABLE and 0 <= value <= MAX_COST:
                 costs[service] = value
             elif value is not None:
                 problems.append("cost")
@@ -108,11 +107,8 @@ def clicked_code(click: object) -> str | None:
 
 def bounded_int(value: object, low: int, high: int, default: int) -> tuple[int, bool]:
     """An integer within [low, high]; (default, False) for anything else."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default, False
-    if not math.isfinite(number) or number != int(number) or not low <= number <= high:
+    number = finite_number(value)
+    if number is None or not number.is_integer() or not low <= number <= high:
         return default, False
     return int(number), True
 
@@ -207,8 +203,9 @@ def edit(
     elif action == "costs":
         clean = {}
         for svc, value in (costs or {}).items():
-            if svc in PLANNABLE and isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= MAX_COST:
-                clean[svc] = float(value)
+            number = finite_number(value) if isinstance(value, (int, float)) else None
+            if svc in PLANNABLE and number is not None and 0 <= number <= MAX_COST:
+                clean[svc] = number
         return Scenario(scenario.units, clean), None
     return Scenario(tuple(units), scenario.costs), None
 

@@ -123,7 +123,8 @@ def sources_panel(model: Model, lang: str):
     return [
         html.H2(t(lang, "sources.title"), className="h4"),
         html.P(t(lang, "sources.intro")),
-        html.P([t(lang, "sources.data_dir"), " ", html.Code(str(model.catalog.data_dir.root))], className="small text-muted"),
+        html.P(t(lang, "sources.data_shipped" if model.catalog.data_dir.is_shipped else "sources.data_other"),
+               className="small text-muted"),
         data_gaps(lang),
         *[layer_card(model, layer, lang) for layer in model.catalog.layers],
         html.H3(t(lang, "sources.seeds_title")),

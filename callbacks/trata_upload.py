@@ -28,6 +28,7 @@ from layers.trata_importada import imported_values, user_provenance
 
 from . import ids
 from .i18n import fmt_number, pick, safe_lang, t
+from .validate import finite_number
 
 MAX_UPLOAD_MB = 60  # decoded file; the request (base64) is ~4/3 of it, under MAX_CONTENT_LENGTH
 MAX_UPLOADS = 3  # kept in the store: the latest file of each kind, newest first
@@ -81,7 +82,9 @@ def decode_cells(cells: dict, codes: pd.Index) -> pd.DataFrame | None:
     if len(with_value) != len(numbers) or set(marks) - set("nselp."):
         return None
     values = np.full(len(codes), np.nan)
-    values[with_value] = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan for v in numbers]
+    values[with_value] = [
+        number if isinstance(v, (int, float)) and (number := finite_number(v)) is not None else np.nan for v in numbers
+    ]
     flags = ["suppressed" if m == "s" else CODE_FLAGS.get(m, "") for m in marks]
     return pd.DataFrame({"value": values, "low": np.nan, "high": np.nan, "flag": flags}, index=codes)
 
@@ -182,7 +185,7 @@ class UserSeries:
                 id=metric_id,
                 title=title,
                 unit=unit,
-                decimals=min(max(int(raw.get("decimals", 0)), 0), 3),
+                decimals=int(min(max(finite_number(raw.get("decimals", 0)) or 0, 0), 3)),
                 years=years,
                 levels=levels,
                 colorscale=str(raw.get("colorscale", "Reds"))[:20],

@@ -40,19 +40,23 @@ class Problem:
 def _show(value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int):
+    if isinstance(value, int) and abs(value) < 10**15:
         return fmt_number(value, 0, lang)
     if isinstance(value, float) and math.isfinite(value):
         return fmt_number(value, 0 if value.is_integer() else 2, lang)
     return echo(value)[:MAX_TEXT]
 
 
-def _number(value: object) -> float | None:
-    """A finite number from an int, float or numeric string; None otherwise (bools too)."""
+def finite_number(value: object) -> float | None:
+    """A finite number from an int, float or numeric string; None otherwise: bools, NaN,
+    infinities, integers too large for a float (JSON allows 10**400) and long strings."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
     elif isinstance(value, str) and len(value) <= 40:
         try:
             number = float(value.strip().replace(",", "."))
@@ -67,7 +71,7 @@ def bounded_float(value: object, low: float, high: float, default: float) -> tup
     """A number in [low, high]: out of range is clamped, anything else gives `default`."""
     if value is None or value == "":
         return default, None
-    number = _number(value)
+    number = finite_number(value)
     if number is None:
         return default, Problem("input.not_a_number", {"value": value, "used": default})
     if number < low or number > high:
@@ -81,7 +85,7 @@ def bounded_int(value: object, low: int, high: int, default: int) -> tuple[int, 
     that is not a number gives `default`."""
     if value is None or value == "":
         return default, None
-    number = _number(value)
+    number = finite_number(value)
     if number is None:
         return default, Problem("input.not_a_number", {"value": value, "used": default})
     if not number.is_integer():

@@ -68,11 +68,11 @@ class Catalog:
             try:
                 result = layer.load(ctx)
             except DataFileError as err:
-                catalog.errors[layer.id] = str(err)
+                catalog.errors[layer.id] = catalog.data_dir.redact(str(err))
                 log.error("layer %s unavailable: %s", layer.id, err)
                 continue
             except Exception as err:  # a bug or an unforeseen file problem: isolate it
-                catalog.errors[layer.id] = f"{type(err).__name__}: {err}"
+                catalog.errors[layer.id] = catalog.data_dir.redact(f"{type(err).__name__}: {err}")
                 log.exception("layer %s failed to load", layer.id)
                 continue
             catalog.seconds[layer.id] = time.perf_counter() - start

@@ -116,9 +116,7 @@ class DataDir:
             raise DataFileError(relative, "not listed in data/manifest.csv")
         full = self.root / relative
         if not full.is_file():
-            raise DataFileError(
-                relative, f"missing from the data directory {self.root}", entry.sha256
-            )
+            raise DataFileError(relative, "missing from the data directory", entry.sha256)
         if self.verify and relative not in self._checked:
             actual = sha256_of(full)
             if actual != entry.sha256:
@@ -128,6 +126,18 @@ class DataDir:
             with self._lock:
                 self._checked.add(relative)
         return full
+
+    @property
+    def is_shipped(self) -> bool:
+        """True when reading the repository's own data/ (not a COBERTURA_DATA_DIR copy)."""
+        return self.root.resolve() == AUTHORED_DIR.resolve()
+
+    def redact(self, message: str) -> str:
+        """A message without this server's absolute paths (the data directory, the
+        repository): what is shown to users names files relative to the data folder."""
+        for base in sorted({str(self.root), str(self.root.resolve()), str(REPO_ROOT)}, key=len, reverse=True):
+            message = message.replace(base + os.sep, "").replace(base, "<data>")
+        return message
 
     def entry(self, relative: str) -> ManifestEntry:
         return self.manifest[relative]

@@ -330,9 +330,32 @@ def decode_text(data: bytes) -> tuple[str | None, str, Text | None]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252"), "Windows-1252", None
+        decoded, encoding = data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "ISO-8859-1", None
+        decoded, encoding = data.decode("latin-1"), "ISO-8859-1"
+    if implausible_share(decoded) > MAX_IMPLAUSIBLE:
+        return None, encoding, text(
+            "La codificación del archivo no es UTF-8 ni Windows-1252/Latin-1 (¿Shift-JIS, GBK…?): los nombres "
+            "saldrían ilegibles. Guárdelo de nuevo como «CSV UTF-8».",
+            "The file's encoding is neither UTF-8 nor Windows-1252/Latin-1 (Shift-JIS, GBK…?): names would come "
+            "out garbled. Save it again as 'CSV UTF-8'.",
+        )
+    return decoded, encoding, None
+
+
+# Characters a Spanish (or English) registry may hold beyond ASCII; in a file read with the
+# wrong single-byte code page most non-ASCII characters are something else.
+PLAUSIBLE = set("áéíóúüñÁÉÍÓÚÜÑàèìòùÀÈÌÒÙâêîôûçÇ¿¡°ºª«»·–—‘’“”€ \u00a0")
+MAX_IMPLAUSIBLE = 0.3
+
+
+def implausible_share(decoded: str) -> float:
+    """Share of the non-ASCII characters that no Spanish text would hold (control
+    characters, box drawing, rare symbols): high when a file was read in the wrong code page."""
+    odd = [c for c in decoded if ord(c) > 127]
+    if len(odd) < 3:
+        return 0.0
+    return sum(c not in PLAUSIBLE for c in odd) / len(odd)
 
 
 KNOWN_HEADERS = {alias for aliases in COLUMN_ALIASES.values() for alias in aliases}
@@ -355,14 +378,22 @@ def sniff_delimiter(text_: str) -> str:
     return best
 
 
+BLANK: list[str] = []  # every blank row, shared (a file of blank lines costs no memory)
+
+
 def csv_rows(text_: str, result: UploadResult) -> list[list[str]] | None:
     delimiter = sniff_delimiter(text_)
     reader = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
+    filled = 0  # blank lines do not count toward the row cap (they cost one shared list)
     try:
         for row in reader:
+            if not any(cell.strip() for cell in row):
+                rows.append(BLANK)
+                continue
             rows.append(row[: MAX_COLUMNS + 1])
-            if len(rows) > MAX_ROWS + 200:
+            filled += 1
+            if filled > MAX_ROWS + 200:
                 break
     except csv.Error as err:
         result.refuse(
@@ -407,9 +438,15 @@ def xlsx_rows(data: bytes, result: UploadResult) -> list[list[str]] | None:
         try:
             sheet = book.worksheets[0]
             rows = []
+            filled = 0
             for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
-                rows.append([xlsx_cell(v) for v in row])
-                if len(rows) > MAX_ROWS + 200:
+                cells = [xlsx_cell(v) for v in row]
+                if not any(cell.strip() for cell in cells):
+                    rows.append(BLANK)
+                    continue
+                rows.append(cells)
+                filled += 1
+                if filled > MAX_ROWS + 200:
                     break
         finally:
             book.close()

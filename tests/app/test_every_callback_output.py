@@ -38,6 +38,9 @@ HOSTILE = [
     {"points": "x"},
     [{"customdata": None}],
 ]
+# numbers JSON can carry that a float cannot hold, or that mean nothing (Python's json, as
+# Flask's, reads NaN and Infinity too)
+EXTREME = [10**400, -(10**400), float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 2**63, [10**400], {"x": 10**400}]
 FORMULA = "=cmd|' /C calc'!A0"
 MAX_DISTRICT_CLICKS = 120
 
@@ -226,6 +229,19 @@ def test_hostile_arguments_to_any_callback_get_no_traceback(requests_, domain, s
             for value in HOSTILE:
                 walk.check(callback, {**base, key: value}, hostile=True)
     assert walk.failures == [], "\n".join(walk.failures[:20])
+
+
+def test_extreme_numbers_in_any_argument_get_a_clear_answer_not_a_crash(requests_, domain, secrets):  # noqa: F811
+    """10**400 in gap-km, gap-weight or plan-cost used to raise OverflowError (the generic
+    error notice, a traceback in the log). Every argument of every callback, each extreme."""
+    walk = Walk(requests_, secrets)
+    for callback in requests_.callbacks:
+        base = representative_sets(callback, requests_, domain)[0]
+        for key in [(id_key(c), p) for c, p in callback.args]:
+            for value in EXTREME:
+                walk.check(callback, {**base, key: value}, hostile=True)
+    assert walk.failures == [], "\n".join(walk.failures[:20])
+    assert walk.calls > 1000
 
 
 def test_the_walk_would_catch_a_leak(requests_, domain, secrets, app, monkeypatch):  # noqa: F811

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import re
+from pathlib import Path
 
 import pytest
 
@@ -235,3 +236,19 @@ def test_missing_boundaries_give_a_bilingual_page_naming_the_file(tmp_path):
     index = http.get("/")
     assert index.status_code == 200 and "frame-ancestors 'none'" in index.headers["Content-Security-Policy"]
     assert http.get("/healthz").status_code == 503
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    for setting in app_module.SETTINGS:
+        assert f"| `{setting.env}` |" in table, setting.env
+
+
+def test_a_setting_that_does_not_parse_falls_back_to_its_default(monkeypatch):
+    monkeypatch.setenv("COBERTURA_HEAVY_JOBS", "-3")
+    monkeypatch.setenv("COBERTURA_PUBLIC_URL", "javascript:alert(1)")
+    settings = Settings()
+    assert settings.heavy_jobs == 2 and settings.public_url == ""
+    monkeypatch.setenv("COBERTURA_PUBLIC_URL", "https://cobertura.example.org/")
+    assert Settings().public_url == "https://cobertura.example.org"

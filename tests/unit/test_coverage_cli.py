@@ -50,4 +50,4 @@ def test_suggest_command_prints_sites_and_total_gain():
 
 def test_suggest_refuses_a_million_sites():
     out = run("suggest", "--service", "upe", "--n", "1000000", "--departments", "16")
-    assert out.returncode == 2 and "--n must be between 1 and 20" in out.stderr
+    assert out.returncode == 2 and "--n must be a number between 1 and 20" in out.stderr

@@ -104,6 +104,16 @@ def test_results_expire_when_never_fetched(tmp_path):
     assert rows == 0  # gone from the file, not just hidden
 
 
+def test_two_workers_read_the_same_signing_secret(tmp_path):
+    """Dash generates the secret as bytes; each worker must read back the first one stored,
+    or a job started on one worker could not be polled through another."""
+    first = BoundedJobManager(open_store(tmp_path / "jobs", expire_s=60))
+    second = BoundedJobManager(open_store(tmp_path / "jobs", expire_s=60))
+    a = first.get_or_create_signing_secret(lambda: b"abc123")
+    b = second.get_or_create_signing_secret(lambda: b"zzz999")
+    assert a == b == "abc123"
+
+
 def test_the_signing_secret_does_not_expire_with_results(tmp_path):
     store = open_store(tmp_path / "jobs", expire_s=0.1)
     manager = BoundedJobManager(store)

@@ -186,12 +186,36 @@ def test_coverage_sets_stop_counting_before_holding_more_pairs_than_allowed():
         coverage_sets(lat[:300], lon[:300], lat, lon, np.ones(2000), 500.0, max_pairs=100_000)
 
 
+def two_clusters():
+    """300 rural centres (1 person each): 200 around (0°, 0°), 100 around (0°, 3°); no
+    existing unit near either; 50 candidates in each cluster."""
+    import pandas as pd
+
+    from analysis.demand import build_demand
+
+    rng = np.random.default_rng(7)
+    lat = np.concatenate([rng.normal(0, 0.03, 200), rng.normal(0, 0.03, 100)])
+    lon = np.concatenate([rng.normal(0, 0.03, 200), rng.normal(3, 0.03, 100)])
+    codes = ["010101"] * 200 + ["010102"] * 100
+    centres = pd.DataFrame({"ubigeo": codes, "rural": True, "lat": lat, "lon": lon, "name": "c"})
+    population = pd.DataFrame({"urban": [0.0, 0.0], "rural": [200.0, 100.0]}, index=["010101", "010102"])
+    demand = build_demand(centres, population, pd.DataFrame({"lat": [0.0, 0.0], "lon": [0.0, 3.0]}, index=population.index))
+    index = CoverageIndex(demand, {"upe": Sites(np.array([-10.0]), np.array([-60.0]))})
+    clat, clon = np.concatenate([lat[:50], lat[200:250]]), np.concatenate([lon[:50], lon[200:250]])
+    candidates = Candidates(np.array([f"s{i}" for i in range(100)]), clat, clon,
+                            np.array(["x"] * 100), np.array(["01"] * 100))
+    return index, candidates
+
+
 def test_a_suggestion_over_too_many_pairs_groups_points_and_keeps_exact_gains():
-    """With a tiny pair budget the sites are chosen on grid cells; the gains reported are
-    still the exact rural persons each chosen site brings within the threshold."""
-    index = index_one_upe()
-    free = suggest(index, "upe", 50, ["01"], one_upe_candidates(), 2)
-    grouped = suggest(index, "upe", 50, ["01"], one_upe_candidates(), 2, max_pairs=1)
+    """With a small pair budget the sites are chosen on grid cells; one site per cluster
+    is still found, and the gains reported are the exact persons each brings within reach."""
+    index, candidates = two_clusters()
+    free = suggest(index, "upe", 30, ["01"], candidates, 2)
+    grouped = suggest(index, "upe", 30, ["01"], candidates, 2, max_pairs=2_000)
     assert free.cell_km == 0 and grouped.cell_km > 0
-    assert [u.place for u in grouped.units] == [u.place for u in free.units] == ["B", "C"]
-    assert grouped.gains == free.gains == [100.0, 100.0]
+    assert free.gains == pytest.approx([200.0, 100.0])
+    assert grouped.gains == pytest.approx([200.0, 100.0])
+    assert {u.place < "s50" for u in grouped.units} == {True, False}  # one in each cluster
+    tiny = suggest(index, "upe", 30, ["01"], candidates, 2, max_pairs=1)  # ends, however small
+    assert tiny.cell_km > 0 and sum(tiny.gains) > 0

@@ -4,6 +4,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis.trata_import import (
     FORMAT_MININTER,
@@ -197,3 +199,41 @@ def test_quoted_files_read_row_by_row_give_the_same_totals(mpfn):
     quoted = "\n".join(";".join(f'"{field}"' for field in line.split(";")) for line in lines) + "\n"
     again = import_trata(quoted.encode("utf-8"), "quoted.csv")
     assert again.series.equals(mpfn.series)
+
+
+# ------------------------------------------------------------- hostile content
+
+
+def mininter_row(value, year="2020", month="1"):
+    return f"{year};{month};14;LAMBAYEQUE;CHICLAYO;CHICLAYO;DEPINCRI;F1_TOTAL;F1_TOTAL;{value}\n"
+
+
+def test_a_carriage_return_inside_the_header_gives_a_message_not_an_error():
+    result = import_trata(b"ANIO;MES\rCCDD\n1;2\n", "x.csv")  # used to raise _csv.Error
+    assert not result.ok and result.messages
+    old_mac = (MININTER_HEADER + mininter_row(3)).replace("\n", "\r").encode()
+    assert import_trata(old_mac, "mac.csv").ok  # a lone CR ends a line (old Mac files)
+
+
+@pytest.mark.parametrize("bad", ["1e400", "inf", "-inf", "1e20", "100001", "nan1", "∞"])
+def test_absurd_or_infinite_counts_are_refused_per_row(bad):
+    text = MININTER_HEADER + mininter_row(4) + mininter_row(bad, month="2")
+    result = import_trata(text.encode(), "x.csv")
+    assert result.ok and value(result, "2020") == 4  # the good row counts, the bad one is out
+    problems = [m for m in result.messages if m.row == 3]
+    assert problems and "no es un número entero entre 0 y 100 000" in problems[0].problem
+
+
+def test_a_repeated_key_with_an_overflowing_value_is_reported():
+    text = MININTER_HEADER + mininter_row(4) + mininter_row("1e400")  # same key, used to OverflowError
+    result = import_trata(text.encode(), "x.csv")
+    assert result.ok and value(result, "2020") == 4
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400) | st.text(max_size=300).map(lambda t: (MININTER_HEADER + t).encode("utf-8", "replace")))
+def test_the_importer_never_raises_on_content(data):
+    result = import_trata(data, "fuzz.csv")
+    assert isinstance(result.messages, list)
+    if not result.ok:
+        assert result.messages  # refused with a reason

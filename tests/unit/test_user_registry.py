@@ -73,6 +73,21 @@ def test_spanish_text_reads_in_every_common_encoding(places, encoding, name):
     assert result.records[0]["source"] == "Resolución Nº 5"
 
 
+def test_a_shift_jis_file_is_refused_not_read_as_garbled_latin_1(places):
+    data = csv_bytes("demuna,児童保護センター 東京,080101,,,,出典 厚生労働省", encoding="shift_jis")
+    result = validate_upload(data, places)
+    assert result.records == []
+    assert any("CSV UTF-8" in p[2] and "Shift-JIS" in p[2] for p in problems(result))
+
+
+def test_blank_lines_before_the_rows_do_not_count_toward_the_row_cap(places):
+    header, row = csv_bytes("demuna,DEMUNA Cusco,080101,,,,MIMP").split(b"\n", 1)
+    data = header + b"\n" + b"\n" * 10_300 + row
+    result = validate_upload(data, places)
+    assert [r["name"] for r in result.records] == ["DEMUNA Cusco"]
+    assert result.n_rows == 1
+
+
 def test_semicolons_decimal_commas_and_english_headers_are_understood(places):
     data = "Type;Name;UBIGEO;Latitude;Longitude;Status;Source\nupe;UPE Lima;150101;-12,0464;-77,0428;verified;MIMP\n"
     result = validate_upload(data.encode(), places)
