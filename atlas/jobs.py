@@ -220,8 +220,19 @@ class BoundedJobManager(DiskcacheManager):
         if running >= self.workers:
             self.handle.set(self._make_progress_key(key), [0, f"{QUEUED_LABEL} ({queued + 1})"])
         self._ensure_heartbeat()
-        self._pool.submit(self._run, job, key, job_fn, args, context)
+        self._live_pool().submit(self._run, job, key, job_fn, args, context)
         return job
+
+    def _live_pool(self) -> ThreadPoolExecutor:
+        """The pool, renewed when one of its threads has died (an exception raised into an
+        idle thread from outside, as a test server's shutdown does): the executor would
+        otherwise count the dead thread as idle and never run the job."""
+        with self._lock:
+            if any(not t.is_alive() for t in getattr(self._pool, "_threads", ())):
+                log.warning("a background job thread died; starting a fresh pool")
+                self._pool.shutdown(wait=False)
+                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="cobertura-job")
+            return self._pool
 
     def _run(self, job: int, key: str, job_fn, args, context) -> None:
         with self._lock:

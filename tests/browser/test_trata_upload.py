@@ -21,6 +21,15 @@ return {z: i < 0 ? null : t.z[i], text: i < 0 ? null : t.text[i], hover: t.hover
 """
 
 
+@pytest.fixture()
+def app():
+    """A fresh app per test: Dash's test server kills every thread it did not start with
+    when it stops, the background-job thread among them, mid-wait on its queue."""
+    from app import create_app
+
+    return create_app()
+
+
 def test_uploading_the_mininter_sample_shows_its_series_on_the_map(dash_duo, app):
     open_page(dash_duo, app)
     field = dash_duo.driver.find_element(By.CSS_SELECTOR, "#trata-upload input[type=file]")

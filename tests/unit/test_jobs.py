@@ -170,3 +170,30 @@ def test_the_store_holds_json_only(tmp_path):
     raw = sqlite3.connect(str(tmp_path / "jobs" / "cache.db")).execute("select mode from Cache").fetchall()
     assert {m for (m,) in raw} <= {diskcache.core.MODE_RAW, diskcache.core.MODE_BINARY}
     assert pickle  # (imported for the planted-cache test)
+
+
+def test_jobs_still_run_after_a_pool_thread_was_killed(tmp_path):
+    """A pool thread that died (killed from outside, or gone after a fork) must not be
+    counted as idle: later jobs run on a fresh thread instead of waiting forever."""
+    import ctypes
+
+    store = open_store(tmp_path / "jobs", expire_s=60)
+    manager = BoundedJobManager(store, workers=1, max_queued=2)
+    active, peak, gate = [], [], threading.Event()
+    gate.set()
+    job = job_fn_recording(active, peak, gate, store)
+    first = manager.call_job_fn("first", job, 1, {})
+    deadline = time.time() + 5
+    while manager.get_result("first", first) is manager.UNDEFINED and time.time() < deadline:
+        time.sleep(0.02)
+    (thread,) = manager._pool._threads
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_long(thread.ident), ctypes.py_object(SystemExit))
+    manager._pool.submit(int)  # wakes it: the pending exception ends the thread
+    thread.join(5)
+    assert not thread.is_alive()
+    second = manager.call_job_fn("second", job, 2, {})
+    deadline = time.time() + 5
+    while (result := manager.get_result("second", second)) is manager.UNDEFINED and time.time() < deadline:
+        time.sleep(0.02)
+    manager.stop()
+    assert result == {"done": 2}
