@@ -72,6 +72,36 @@ class TravelIndex:
     hours: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     models: dict[tuple[str, str], TravelModel] = field(default_factory=dict)
     from_cache: bool = False
+    land: object | None = None  # Peru's land (array of shapely polygons) for checking route ends
+
+    def points_of(self, lat, lon) -> Points:
+        lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+        return Points(lat, lon, self.region_at(lat, lon))
+
+    def check_on_land(self, lat: object, lon: object, what: str = "point") -> tuple[float, float]:
+        """(lat, lon) as floats inside Peru's land; ValueError with a clear message otherwise."""
+        try:
+            lat, lon = float(lat), float(lon)
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: latitude and longitude must be numbers") from None
+        if not (np.isfinite(lat) and np.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"{what}: ({lat}, {lon}) is not a latitude, longitude pair in degrees")
+        if self.land is not None:
+            import shapely
+
+            if not shapely.contains_xy(self.land, lon, lat).any():
+                near = float(shapely.distance(self.land, shapely.Point(lon, lat)).min()) * 111.2
+                where = "at sea off Peru's coast" if lon < -70 and -18.5 < lat < -3.3 and near < 400 and lon < -75 + (lat + 5) * -0.45 else "outside Peru"
+                raise ValueError(f"{what} ({lat:g}, {lon:g}) is {where} (about {near:,.0f} km from Peru's land): "
+                                 "travel time is modelled only between points in Peru")
+        return lat, lon
+
+    def route(self, from_lat, from_lon, to_lat, to_lon, variant: str = "central", boat: str | None = None):
+        """Fastest modelled route between two points in Peru (engine.Route); ValueError
+        (NoRoute) when a point is outside Peru or at sea, or no route exists within 7 days."""
+        a = self.check_on_land(from_lat, from_lon, "origin")
+        b = self.check_on_land(to_lat, to_lon, "destination")
+        return self.model(variant, boat).route(*a, *b)
 
     @property
     def demand_points(self) -> Points:
@@ -195,6 +225,16 @@ def from_catalog(catalog, cache: str | Path | None = None, use_cache: bool = Tru
     coverage = coverage_index(catalog)
     if coverage is None:
         return None
-    return travel_index(coverage, catalog.frame("centros_poblados"), catalog.geo.districts,
-                        data=catalog.data_dir, cache=cache,
-                        use_cache=use_cache, variants=variants)
+    travel = travel_index(coverage, catalog.frame("centros_poblados"), catalog.geo.districts,
+                          data=catalog.data_dir, cache=cache, use_cache=use_cache, variants=variants)
+    travel.land = peru_land(catalog)
+    return travel
+
+
+def peru_land(catalog):
+    """Peru's land: the department polygons (prepared shapely geometries)."""
+    import shapely
+
+    land = shapely.make_valid(catalog.geo.shapes["department"].geometry.to_numpy())
+    shapely.prepare(land)
+    return land
