@@ -22,7 +22,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from ..distance import haversine_km, nearest_km
-from .graph import MODE_IDS, MODE_LABELS, WALK, RegionLookup, TravelGraph
+from .graph import MODE_IDS, MODE_LABELS, ROAD, WALK, RegionLookup, TravelGraph
 from .params import REGIONS
 
 NO_ACCESS = {"es": "sin acceso modelado", "en": "no modelled access"}
@@ -175,8 +175,10 @@ class TravelModel:
         out[out > self.cutoff] = np.inf
         return out
 
-    def route(self, from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> Route:
-        """The fastest modelled route; raises NoRoute when none exists within the cutoff."""
+    def route(self, from_lat: float, from_lon: float, to_lat: float, to_lon: float, roads: bool = True) -> Route:
+        """The fastest modelled route; raises NoRoute when none exists within the cutoff.
+        With `roads=False`, no road links: walking, ports and boats only (a river trip as
+        quoted by boat)."""
         g, p = self.graph, self.params
         n = g.n
         a, b = self.points(from_lat, from_lon), self.points(to_lat, to_lon)
@@ -196,6 +198,10 @@ class TravelModel:
             extra_u.append(o); extra_v.append(d)
             extra_h.append(straight * p["walk_detour"] / p.walk_kmh(REGIONS[int(a.region[0])])); extra_km.append(straight)
         coo = rows[0]
+        if not roads:
+            modes = g.mode.tocoo().data.astype(int) - 1
+            keep = modes != ROAD  # ports stay: they stand for a river town's access to its bank
+            coo = sparse.coo_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=coo.shape)
         aug = sparse.csr_matrix(
             (np.concatenate([coo.data, np.maximum(extra_h, 1e-6)]),
              (np.concatenate([coo.row, extra_u]).astype(np.int64), np.concatenate([coo.col, extra_v]).astype(np.int64))),

@@ -96,12 +96,13 @@ class TravelIndex:
                                  "travel time is modelled only between points in Peru")
         return lat, lon
 
-    def route(self, from_lat, from_lon, to_lat, to_lon, variant: str = "central", boat: str | None = None):
+    def route(self, from_lat, from_lon, to_lat, to_lon, variant: str = "central", boat: str | None = None,
+              roads: bool = True):
         """Fastest modelled route between two points in Peru (engine.Route); ValueError
         (NoRoute) when a point is outside Peru or at sea, or no route exists within 7 days."""
         a = self.check_on_land(from_lat, from_lon, "origin")
         b = self.check_on_land(to_lat, to_lon, "destination")
-        return self.model(variant, boat).route(*a, *b)
+        return self.model(variant, boat).route(*a, *b, roads=roads)
 
     @property
     def demand_points(self) -> Points:
