@@ -161,12 +161,13 @@ class TravelModel:
     def with_unit(self, raw: np.ndarray, lat: float, lon: float, limit: float | None = None) -> np.ndarray:
         """Raw hours (inf = no access) once a hypothetical unit at (lat, lon) is added.
 
-        One single-source search bounded by `limit` (default: the largest finite current
-        value, so no point that could improve is missed), merged with the current minimum.
+        One single-source search bounded by `limit`, merged with the current minimum. The
+        default bound is the largest current value (the cutoff while some point has no
+        access), so that no point that could improve is missed; with a threshold, pass it:
+        only changes within the threshold matter then.
         """
-        finite = raw[np.isfinite(raw)]
         if limit is None:
-            limit = float(finite.max()) if len(finite) else self.cutoff
+            limit = float(raw.max()) if len(raw) and np.isfinite(raw).all() else self.cutoff
         limit = min(float(limit), self.cutoff)
         unit = self.points(lat, lon)
         near = self._centre_hours(self.field(unit, limit=limit))

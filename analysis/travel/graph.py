@@ -242,9 +242,9 @@ def build_graph(network: Network, params: Params, region_at: RegionLookup, links
     xyz = unit_vectors(lat, lon)
     rep = _merge_close(xyz, line, river, p["line_snap_km"])
 
-    ru = rep[np.concatenate(road_u)]; rv = rep[np.concatenate(road_v)]
-    rkm = np.concatenate(road_km); rh = np.concatenate(road_h)
-    wu = rep[np.concatenate(river_u)]; wv = rep[np.concatenate(river_v)]; wkm = np.concatenate(river_km)
+    ru = rep[_cat(road_u, int)]; rv = rep[_cat(road_v, int)]
+    rkm = _cat(road_km, float); rh = _cat(road_h, float)
+    wu = rep[_cat(river_u, int)]; wv = rep[_cat(river_v, int)]; wkm = _cat(river_km, float)
 
     # joins between rivers: the two banks of a double-lined river, and line ends near another river
     join_u, join_v, join_km = _river_joins(lat, lon, xyz, line, river, klass, np.array(ends), p["river_join_km"])
@@ -353,7 +353,11 @@ def _km_to_outlet(und: sparse.csr_matrix, lat, lon, is_river_node) -> np.ndarray
     n_comp, comp = connected_components(und, directed=False)
     outlet = np.zeros(n, dtype=bool)
     for lon0, lon1, lat0, lat1 in OUTLETS.values():
-        outlet |= is_river_node & (lon >= lon0) & (lon <= lon1) & (lat >= lat0) & (lat <= lat1)
+        # the river leaves Peru eastwards: its last vertices in the box (both banks of the
+        # double-lined Amazon end at the data's edge) are the outlet
+        in_box = is_river_node & (lon >= lon0) & (lon <= lon1) & (lat >= lat0) & (lat <= lat1)
+        if in_box.any():
+            outlet |= in_box & (lon >= lon[in_box].max() - 0.02)
     has_outlet = np.zeros(n_comp, dtype=bool)
     has_outlet[comp[outlet]] = True
     river_idx = np.flatnonzero(is_river_node)
@@ -375,6 +379,10 @@ def _km_to_outlet(und: sparse.csr_matrix, lat, lon, is_river_node) -> np.ndarray
     if len(sources) == 0:
         return np.full(n, np.inf)
     return dijkstra(und, directed=False, indices=sources, min_only=True)
+
+
+def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
 
 def _runs(mask: np.ndarray) -> list[slice]:
