@@ -21,7 +21,9 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from ..distance import haversine_km, nearest_km
+from scipy.spatial import cKDTree
+
+from ..distance import haversine_km, km_to_chord, nearest_km, unit_vectors
 from .graph import MODE_IDS, MODE_LABELS, ROAD, WALK, RegionLookup, TravelGraph
 from .params import REGIONS
 
@@ -108,6 +110,8 @@ class TravelModel:
     region_at: RegionLookup
     links_node: np.ndarray = field(init=False)
     links_hours: np.ndarray = field(init=False)
+    _inverse_cache: sparse.csr_matrix | None = field(init=False, default=None, repr=False)
+    _tree_cache: cKDTree | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.links_node, self.links_hours, _ = self.graph.walk_links(self.demand.lat, self.demand.lon, self.demand.region)
@@ -170,11 +174,40 @@ class TravelModel:
             limit = float(raw.max()) if len(raw) and np.isfinite(raw).all() else self.cutoff
         limit = min(float(limit), self.cutoff)
         unit = self.points(lat, lon)
-        near = self._centre_hours(self.field(unit, limit=limit))
-        near = np.minimum(near, self._direct_walk(unit))
-        out = np.minimum(raw, near)
+        node_field = self.field(unit, limit=limit)
+        reached = np.flatnonzero(np.isfinite(node_field))
+        if len(reached) > self.graph.n // 8:  # a wide search: every point's legs, vectorised
+            out = np.minimum(raw, self._centre_hours(node_field))
+        else:  # only points whose walking legs reach a node the search reached can improve
+            out = raw.copy()
+            sub = self._inverse()[reached]
+            total = sub.data + np.repeat(node_field[reached], np.diff(sub.indptr))
+            np.minimum.at(out, sub.indices, total)
+        # and those within walking distance of the unit
+        p = self.params
+        close = np.asarray(self._demand_tree().query_ball_point(unit_vectors(unit.lat, unit.lon)[0],
+                                                                r=float(km_to_chord(p["max_walk_km"]))), dtype=np.int64)
+        if len(close):
+            km = haversine_km(self.demand.lat[close], self.demand.lon[close], float(lat), float(lon))
+            speed = np.array([p.walk_kmh(r) for r in REGIONS])[self.demand.region[close]]
+            np.minimum.at(out, close, km * p["walk_detour"] / speed)
         out[out > self.cutoff] = np.inf
         return out
+
+    def _inverse(self) -> sparse.csr_matrix:
+        """node -> (demand point, walking hours) for the demand's walking legs (built once)."""
+        if self._inverse_cache is None:
+            ok = self.links_node >= 0
+            owner = np.broadcast_to(np.arange(len(self.demand))[:, None], self.links_node.shape)[ok]
+            # a point's legs go to distinct nodes (k nearest road + k nearest river), so no entry is summed
+            self._inverse_cache = sparse.csr_matrix((self.links_hours[ok] + 1e-12, (self.links_node[ok], owner)),
+                                                    shape=(self.graph.n, len(self.demand)))
+        return self._inverse_cache
+
+    def _demand_tree(self) -> cKDTree:
+        if self._tree_cache is None:
+            self._tree_cache = cKDTree(unit_vectors(self.demand.lat, self.demand.lon))
+        return self._tree_cache
 
     def route(self, from_lat: float, from_lon: float, to_lat: float, to_lon: float, roads: bool = True) -> Route:
         """The fastest modelled route; raises NoRoute when none exists within the cutoff.

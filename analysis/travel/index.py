@@ -10,6 +10,7 @@ stale cache is never read.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import os
@@ -72,6 +73,7 @@ class TravelIndex:
     hours: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     models: dict[tuple[str, str], TravelModel] = field(default_factory=dict)
     from_cache: bool = False
+    _views: dict = field(default_factory=dict, repr=False)
     land: object | None = None  # Peru's land (array of shapely polygons) for checking route ends
 
     def points_of(self, lat, lon) -> Points:
@@ -135,6 +137,7 @@ class TravelIndex:
         return np.where(np.isnan(h), np.inf, h)
 
     def compute(self, variants=VARIANTS) -> None:
+        self._views = {}
         for variant in variants:
             model = self.model(variant)
             members = {}
@@ -181,10 +184,20 @@ class TravelIndex:
         if any(len(h) != len(self.coverage.demand) for h in hours.values()):
             return False
         self.hours = hours
+        self._views = {}
         self.from_cache = True
         return True
 
     # --- per-area figures -------------------------------------------------------------
+    def _view(self, variant: str) -> CoverageIndex:
+        """The coverage index with modelled hours (inf = no access) in place of km."""
+        if variant not in self._views:
+            view = copy.copy(self.coverage)
+            view.km = {s: self.raw(s, v) for v, s in self.hours if v == variant}
+            view._medians = {}
+            self._views[variant] = view
+        return self._views[variant]
+
     def summary(self, service: str, threshold_hours: float, level: str, variant: str = "central",
                 hours: np.ndarray | None = None) -> pd.DataFrame:
         """Per-area coverage figures for an hour threshold: the columns of
@@ -192,8 +205,10 @@ class TravelIndex:
         `median_hours` (rural-population-weighted median hours; NaN when the median person
         has no modelled access). A place with no modelled access counts as beyond any threshold."""
         threshold_hours = check_range("hours", threshold_hours, HOURS)
-        h = self.raw(service, variant) if hours is None else np.where(np.isnan(hours), np.inf, hours)
-        out = self.coverage.summary(service, threshold_hours, level, km=h)
+        if hours is None:  # the medians do not depend on the threshold: cached per variant
+            out = self._view(variant).summary(service, threshold_hours, level)
+        else:
+            out = self.coverage.summary(service, threshold_hours, level, km=np.where(np.isnan(hours), np.inf, hours))
         out = out.rename(columns={"median_km": "median_hours"})
         out.loc[~np.isfinite(out["median_hours"].astype(float)), "median_hours"] = np.nan
         return out
