@@ -66,7 +66,10 @@ def result(args) -> dict:
     route = travel.route(*origin, *destination, variant=args.variant, boat=args.boat)
     out = route.as_dict()
     out.update({"from": list(origin), "to": list(destination), "variant": args.variant, "boat": args.boat,
-                "measure": "tiempo de viaje modelado / modelled travel time"})
+                "measure": "tiempo de viaje modelado / modelled travel time",
+                "source": "Red Vial Nacional (MTC) trazada por Travel Mapping (© OpenStreetMap contributors); "
+                          "ríos GSHHG 2.3.7 (Wessel & Smith); velocidades y supuestos: data/parametros_viaje.csv; "
+                          "método: analysis/travel/METHOD.md"})
     return out
 
 

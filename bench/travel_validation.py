@@ -106,9 +106,8 @@ def render(rows: list[dict], by_variant: dict[str, dict[str, float]], results: d
 
 
 def main(results: dict | None = None) -> dict:
-    from layers.catalog import Catalog
-
     from analysis.travel.index import from_catalog
+    from layers.catalog import Catalog
 
     catalog = Catalog.load()
     travel = from_catalog(catalog)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
-
 from scipy.spatial import cKDTree
 
 from ..distance import haversine_km, km_to_chord, nearest_km, unit_vectors

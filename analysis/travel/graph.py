@@ -78,7 +78,7 @@ class RegionLookup:
         self.codes = np.asarray(region, dtype=np.int8)
 
     @classmethod
-    def from_names(cls, lat, lon, names) -> "RegionLookup":
+    def from_names(cls, lat, lon, names) -> RegionLookup:
         names = np.asarray(names, dtype=str)
         codes = np.full(len(names), 2, dtype=np.int8)  # unknown: Selva (slowest walking)
         for i, region in enumerate(REGIONS):
@@ -202,7 +202,6 @@ def build_graph(network: Network, params: Params, region_at: RegionLookup, links
     """The travel graph for one parameter variant and boat type (see the module docstring)."""
     p = params
     nodes = _Nodes()
-    edges: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # u, v, km, kind(road=0/river=1)
     road_speed = np.array([p.road_kmh(r) for r in REGIONS])
 
     # roads

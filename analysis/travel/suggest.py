@@ -11,13 +11,12 @@ benchmark.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
-
 from scipy.spatial import cKDTree
 
 from ..distance import haversine_km, km_to_chord, unit_vectors

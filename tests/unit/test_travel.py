@@ -283,7 +283,7 @@ def test_suggest_by_hours_brings_people_within_the_threshold(travel, catalog):
     from analysis.travel.suggest import exact_sites_milp, suggest_hours
 
     places = build_places(catalog.geo.districts, travel.coverage.demand)
-    found, sets, pool = suggest_hours(travel, "upe", 6, ["16", "17"], places.candidates(), 3, return_sets=True)
+    found, sets, _ = suggest_hours(travel, "upe", 6, ["16", "17"], places.candidates(), 3, return_sets=True)
     assert len(found.units) == 3 and found.gains == sorted(found.gains, reverse=True) and found.gains[0] > 0
     _, optimum = exact_sites_milp(sets, 3)
     assert sum(found.gains) <= optimum + 1e-6 and sum(found.gains) >= 0.9 * optimum
