@@ -24,7 +24,7 @@ from layers.datadir import AUTHORED_DIR, DataDir
 from layers.network import PATHS as NETWORK_PATHS
 from layers.network import load_network
 
-from ..coverage import CHAIN, CHAIN_MEMBERS, CoverageIndex, Sites
+from ..coverage import CHAIN, CHAIN_MEMBERS, GAP_LEVELS, CoverageIndex, Sites
 from ..limits import HOURS, check_range
 from .engine import Points, TravelModel, to_public
 from .graph import RegionLookup, build_graph
@@ -133,6 +133,8 @@ class TravelIndex:
 
     def raw(self, service: str, variant: str = "central") -> np.ndarray:
         """Hours with inf for no access (for minimums and thresholds)."""
+        if (variant, service) not in self.hours:
+            raise ValueError(f"no modelled travel time for service {service!r}, variant {variant!r}")
         h = self.hours[(variant, service)]
         return np.where(np.isnan(h), np.inf, h)
 
@@ -205,6 +207,9 @@ class TravelIndex:
         `median_hours` (rural-population-weighted median hours; NaN when the median person
         has no modelled access). A place with no modelled access counts as beyond any threshold."""
         threshold_hours = check_range("hours", threshold_hours, HOURS)
+        if level not in GAP_LEVELS:
+            raise ValueError(f"level must be one of {', '.join(GAP_LEVELS)}")
+        self.raw(service, variant)  # a clear error for an unknown service
         if hours is None:  # the medians do not depend on the threshold: cached per variant
             out = self._view(variant).summary(service, threshold_hours, level)
         else:

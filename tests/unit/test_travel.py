@@ -276,6 +276,8 @@ def test_area_summary_in_hours_weights_rural_population(travel):
     assert high <= loreto["pct_rural_beyond"] <= low
     with pytest.raises(ValueError, match="hours must be a number between 1 and 72"):
         travel.summary("upe", 100, "department")
+    with pytest.raises(ValueError, match="no modelled travel time for service 'demuna'"):
+        travel.summary("demuna", 6, "department")
 
 
 def test_suggest_by_hours_brings_people_within_the_threshold(travel, catalog):
