@@ -3,6 +3,13 @@
 Example::
 
     python -m analysis coverage --service upe --km 50 --level department --format json
+    python -m analysis coverage --service upe --hours 6 --level department --format json
+
+With ``--hours`` the coverage figures (rural_beyond, pct_rural_beyond, rural_centres_beyond,
+pct_population_within, need ranking) are for a threshold in modelled travel hours
+(analysis/travel), median_km stays the straight-line median, and each record adds
+median_hours, pct_rural_beyond_low / _high (the range from the low and high speeds) and
+median_no_access (true when the median rural person has no modelled access within 7 days).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import sys
 from .coverage import CHAIN, GAP_LEVELS
 from .gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from .index import GAP_SERVICES
+from .limits import HOURS, check_range
 
 MAX_KM = 2000.0
 FIELDS = [
@@ -23,6 +31,7 @@ FIELDS = [
     "poverty", "rural_share", "foreign_per_1000", "cem_per_10000", "need", "gap_index", "rank",
 ]
 WHOLE = {"rural_centres", "rural_centres_beyond", "rank"}
+HOURS_FIELDS = ["hours", "median_hours", "median_no_access", "pct_rural_beyond_low", "pct_rural_beyond_high"]
 
 
 def add_parser(subparsers) -> None:
@@ -34,6 +43,8 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--service", required=True, choices=GAP_SERVICES + (CHAIN,))
     p.add_argument("--km", type=float, default=50.0, help="distance threshold in km (default 50)")
+    p.add_argument("--hours", type=float, default=None,
+                   help=f"threshold in modelled travel hours, {HOURS[0]:g}-{HOURS[1]:g} (travel time instead of km)")
     p.add_argument("--level", default="department", choices=GAP_LEVELS)
     p.add_argument("--department", default=None, help="only areas of this 2-digit department code")
     p.add_argument("--format", default="json", choices=("json", "csv"))
@@ -52,6 +63,9 @@ def records(args) -> list[dict]:
 
     if not (0 < args.km <= MAX_KM) or math.isnan(args.km):
         raise ValueError(f"--km must be between 0 and {MAX_KM:g}")
+    hours = getattr(args, "hours", None)
+    if hours is not None:
+        hours = check_range("--hours", hours, HOURS)
     catalog = Catalog.load()
     if catalog.fatal:
         raise ValueError(catalog.fatal)
@@ -62,6 +76,9 @@ def records(args) -> list[dict]:
     need = need_frame(catalog.area_values(), codes, args.level)
     weights = {c: getattr(args, f"w_{c}") for c in COMPONENTS}
     report = gap_report(index, args.service, args.km, args.level, need, weights)
+    extra = None
+    if hours is not None:
+        report, extra = _hours_report(catalog, index, args, hours, need, weights, report)
     if args.department:
         report = report[report.index.str[:2] == args.department]
     names = catalog.geo.areas[args.level]["name"]
@@ -74,8 +91,46 @@ def records(args) -> list[dict]:
                 record[field] = None
             else:
                 record[field] = int(value) if field in WHOLE else round(value, 4)
+        if extra is not None:
+            record.update(extra[code])
         out.append(record)
     return out
+
+
+def _hours_report(catalog, index, args, hours, need, weights, km_report):
+    """The report with coverage at an hour threshold (median_km kept from km_report) and the
+    extra hour fields per area."""
+    import numpy as np
+
+    from .gaps import gap_report
+    from .travel.index import from_catalog
+
+    travel = from_catalog(catalog)
+    if travel is None or (args.service, "central") not in {(s, v) for v, s in travel.hours}:
+        raise ValueError(f"travel time is unavailable for {args.service}")
+    report = gap_report(index, args.service, hours, args.level, need, weights, km=travel.raw(args.service))
+    median_hours = report["median_km"].astype(float)
+    report["median_km"] = km_report["median_km"]
+    ranges = {v: travel.summary(args.service, hours, args.level, variant=v)["pct_rural_beyond"] for v in ("low", "high")}
+    extra = {}
+    for code in report.index:
+        m = float(median_hours.get(code, np.nan))
+        rural = float(report.at[code, "rural_population"])
+        known = not math.isnan(float(report.at[code, "pct_rural_beyond"]))
+        extra[code] = {
+            "hours": hours,
+            "median_hours": round(m, 3) if math.isfinite(m) else None,
+            "median_no_access": bool(known and rural > 0 and math.isinf(m)),
+            "pct_rural_beyond_low": _rounded(ranges["low"].get(code)),
+            "pct_rural_beyond_high": _rounded(ranges["high"].get(code)),
+        }
+    return report, extra
+
+
+def _rounded(value):
+    if value is None or math.isnan(float(value)):
+        return None
+    return round(float(value), 4)
 
 
 def run(args) -> int:
@@ -86,7 +141,8 @@ def run(args) -> int:
     else:
         import csv
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS, lineterminator="\n")
+        fields = FIELDS + (HOURS_FIELDS if getattr(args, "hours", None) is not None else [])
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return 0

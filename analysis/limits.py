@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 THRESHOLD_KM = (1.0, 300.0)  # distance threshold, km (the slider offers 5–300)
+HOURS = (1.0, 72.0)  # modelled travel-time threshold, hours (default 6)
 SUGGESTIONS = (1, 20)  # sites one suggestion may propose
 MAX_UNITS = 40  # hypothetical units in one scenario
 MAX_COVERAGE_PAIRS = 3_000_000  # candidate x demand pairs held at once (about 15 MB as CSR)

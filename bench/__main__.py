@@ -26,6 +26,11 @@ BUDGETS = [
     ("Suggest 10 sites: share of the exact optimum's covered population", "suggest_10_ratio", 0.97, "", ">="),
     ("Worst legal suggestion (all departments, 300 km, every centre): time", "worst_suggest_s", 3.0, "s", "<="),
     ("Worst legal suggestion: peak extra memory", "worst_suggest_mb", 500, "MB", "<="),
+    ("Travel time: hours to one service, all centres", "travel_hours_per_service_s", 2.0, "s", "<="),
+    ("Travel time: threshold change in hours, p95", "travel_threshold_p95_ms", 150, "ms", "<="),
+    ("Travel time: add a hypothetical unit, p95", "travel_add_unit_p95_ms", 150, "ms", "<="),
+    ("Travel time: suggest 10 sites by hours (greedy)", "travel_suggest_10_s", 2.0, "s", "<="),
+    ("Travel time: suggest 10 by hours, share of the exact optimum", "travel_suggest_10_ratio", 0.97, "", ">="),
     ("20 users: p95", "users_p95_ms", 500, "ms", "<="),
     ("20 users: errors", "users_errors", 0, "", "<="),
 ]
@@ -66,7 +71,7 @@ def main() -> int:
     from app import create_app
     from layers.catalog import Catalog
 
-    from . import bounds, browser, coverage, mclp, server, sidebyside, users
+    from . import bench_travel, bounds, browser, coverage, mclp, server, sidebyside, users
 
     started = dt.datetime.now()
     header_machine = machine()
@@ -149,6 +154,11 @@ def main() -> int:
         sections.append(("Suggest 10 sites: greedy vs exact MCLP", mclp.markdown(mc)))
         figures["suggest_10_s"] = mc["greedy_p50_s"]
         figures["suggest_10_ratio"] = mc["ratio_covered"]
+
+    raw["travel"] = tr = bench_travel.run(catalog, quick=args.quick)
+    sections.append(("Travel time (issue 13)", bench_travel.markdown(tr)))
+    for key in ("hours_per_service_s", "threshold_p95_ms", "add_unit_p95_ms", "suggest_10_s", "suggest_10_ratio"):
+        figures[f"travel_{key}"] = tr[key]
 
     raw["bounds"] = worst = bounds.run()
     sections.append(("The worst legal requests (each in a fresh process)", bounds.markdown(worst)))
