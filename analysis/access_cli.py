@@ -149,8 +149,78 @@ def run_places(args) -> int:
     return _write(places_result(args), "places", PLACE_COLUMNS, args.format)
 
 
+ACCESS_FIELDS = ["ubigeo", "name", "children", "units_per_100k_children"]
+UNIT_FIELDS = ["rank", "id", "name", "ubigeo", "lat", "lon", "children_in_catchment", "units_per_100k_in_catchment"]
+
+
+def _unit_names(catalog, service: str) -> dict[str, tuple[str, str]]:
+    """Unit id -> (name, district ubigeo); CARE ids are provinces (never finer)."""
+    frame = catalog.frame(service)
+    if "id" not in frame or "name" not in frame:
+        return {}
+    ubigeo = frame["ubigeo"] if "ubigeo" in frame else frame["id"]
+    return {str(i): (str(n), str(u)) for i, n, u in zip(frame["id"], frame["name"], ubigeo)}
+
+
+def access_result(args) -> dict:
+    from .access import access_from_index
+    from .left_out import CHILDREN_SHARE_NOTE, child_shares_from_catalog
+
+    km = check_range("--km", args.km, THRESHOLD_KM)
+    catalog, index = _loaded(args.service)
+    department = _department(catalog, args.department)
+    areas, units = access_from_index(index, args.service, km, args.level, child_shares_from_catalog(catalog), args.decay)
+    if department:
+        areas = areas[areas.index.str[:2] == department]
+    names = catalog.geo.areas[args.level]["name"]
+    rows = [
+        {
+            "ubigeo": code,
+            "name": names.get(code, ""),
+            "children": _clean(float(row["children"]), 1),
+            "units_per_100k_children": _clean(float(row["units_per_100k_children"]), 4),
+        }
+        for code, row in areas.iterrows()
+    ]
+    known = _unit_names(catalog, args.service)
+    ranked = []
+    for rank, (unit_id, row) in enumerate(units.iterrows(), start=1):
+        name, ubigeo = known.get(str(unit_id), ("", str(unit_id) if args.service == "care" else ""))
+        ranked.append({
+            "rank": rank,
+            "id": str(unit_id),
+            "name": name,
+            "ubigeo": ubigeo,
+            "lat": _clean(float(row["lat"]), 6),
+            "lon": _clean(float(row["lon"]), 6),
+            "children_in_catchment": _clean(float(row["children_in_catchment"]), 1),
+            "units_per_100k_in_catchment": _clean(float(row["units_per_100k_in_catchment"]), 4),
+        })
+    if department:
+        ranked = [u for u in ranked if u["ubigeo"][:2] == department]
+    cell_km = areas.attrs["access"].cell_km
+    return {
+        "service": args.service,
+        "km": km,
+        "level": args.level,
+        "decay": args.decay,
+        "areas": rows,
+        "units": ranked,
+        "children_estimated": True,
+        "cell_km": cell_km,
+        "method": ("two-step floating catchment (2SFCA"
+                   + (", Gaussian decay" if args.decay == "gaussian" else "") + "); supply 1 per unit; "
+                   "demand children 0-17 at every populated centre; straight-line km"
+                   + (f"; demand grouped in {cell_km:g} km cells" if cell_km else "") + "; " + CHILDREN_SHARE_NOTE),
+        "source": "MIMP / PNP unit directories; INEI centros poblados; INEI population 2023; MINSA REUNIS 2020",
+    }
+
+
 def run_access(args) -> int:
-    raise ValueError("access is not available yet")
+    out = access_result(args)
+    if args.per_unit:
+        return _write(out, "units", UNIT_FIELDS, args.format)
+    return _write(out, "areas", ACCESS_FIELDS, args.format)
 
 
 def run_equity(args) -> int:

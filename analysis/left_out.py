@@ -23,6 +23,9 @@ CHILDREN_METHOD = (
     "est.: rural people beyond the threshold x the department's 2020 share aged 0-17 "
     "(MINSA REUNIS, INEI estimates); below the department this is an estimate"
 )
+CHILDREN_SHARE_NOTE = (
+    "children 0-17 (est.) = people x the department's 2020 share aged 0-17 (MINSA REUNIS, INEI estimates)"
+)
 CHILDREN_METHOD_ES = (
     "est.: personas rurales más allá del umbral x proporción de 0-17 años de su departamento "
     "en 2020 (MINSA REUNIS, estimaciones INEI); bajo el departamento es una estimación"
