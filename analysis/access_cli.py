@@ -223,5 +223,44 @@ def run_access(args) -> int:
     return _write(out, "areas", ACCESS_FIELDS, args.format)
 
 
+EQUITY_FIELDS = ["quintile", "districts", "rural_children", "rural_children_beyond", "pct_beyond",
+                 "poverty_min", "poverty_max"]
+
+
+def _records(frame) -> list[dict]:
+    return [{k: _clean(v, 4) if isinstance(v, float) else v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def equity_result(args) -> dict:
+    from .equity import equity_from_index
+    from .left_out import CHILDREN_METHOD, child_shares_from_catalog
+
+    km = check_range("--km", args.km, THRESHOLD_KM)
+    catalog, index = _loaded(args.service)
+    department = _department(catalog, args.department)
+    if not catalog.available("poverty2018"):
+        raise ValueError("the 2018 poverty map is unavailable")
+    poverty = catalog.loaded["poverty2018"].source["poverty"]
+    found = equity_from_index(index, args.service, km, child_shares_from_catalog(catalog), catalog.geo.districts,
+                              poverty, department)
+    return {
+        "service": args.service,
+        "km": km,
+        "department": department,
+        "quintiles": _records(found["quintiles"]),
+        "concentration_index": _clean(found["concentration_index"], 4),
+        "curve": _records(found["curve"]),
+        "regions": _records(found["regions"]),
+        "districts_used": found["districts_used"],
+        "districts_left_out": found["districts_left_out"],
+        "children_estimated": True,
+        "method": "districts in rural-children-weighted quintiles of monetary poverty 2018 (midpoint of the 95% "
+        "interval), quintile 1 = poorest; concentration index 2 cov(h, r)/mean(h) with h = share of rural "
+        "children beyond reach, r = fractional rank poorest first (negative: concentrated among the poor); "
+        "straight-line km; " + CHILDREN_METHOD,
+        "source": "INEI Mapa de Pobreza 2018; INEI centros poblados; INEI population 2023; MINSA REUNIS 2020",
+    }
+
+
 def run_equity(args) -> int:
-    raise ValueError("equity is not available yet")
+    return _write(equity_result(args), "quintiles", EQUITY_FIELDS, args.format)
