@@ -7,7 +7,8 @@ import argparse
 import importlib
 import sys
 COMMAND_MODULES: tuple[str, ...] = ("analysis.coverage_cli", "analysis.suggest_cli", "analysis.trata_cli",
-                                     "analysis.access_cli")
+                                     "analysis.access_cli",
+                                     "analysis.budget_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
