@@ -27,7 +27,9 @@ constant factor of the optimum for one type), and the better plan is kept.
 points with the same missing set and the same covering places are merged into groups g of
 weight w_g; z_g ∈ [0, 1]. Maximise Σ w_g z_g subject to z_g ≤ Σ_{j covers g} x_tj for every
 type t missing in g, Σ cost_t x_tj ≤ budget, Σ x_tj ≤ max units. With a time limit: the
-result says whether it stopped early (then the best plan found so far, and its gap).
+result says whether it stopped early; it then holds the better of the solver's best plan and
+the greedy's (scipy's ``milp`` takes no starting plan) and ``upper_bound``, the solver's
+bound on the optimum, so the shortfall stays known.
 
 Demand is the rural population of the chosen departments (a unit near a border also serves
 the neighbour, not counted here), spread over populated centres as everywhere
@@ -172,6 +174,7 @@ class Plan:
     mip_gap: float | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    upper_bound: float | None = None  # exact solver: no plan can gain more (children)
 
 
 def _options(n_types: int) -> list[int]:
@@ -340,11 +343,15 @@ def solve_exact(problem: BudgetProblem, time_limit_s: float = DEFAULT_TIME_LIMIT
     seconds = time.perf_counter() - start
     stopped = result.status == 1  # time or iteration limit
     gap = getattr(result, "mip_gap", None)
+    dual = getattr(result, "mip_dual_bound", None)
+    bound = None if dual is None or not np.isfinite(dual) else float(-dual)
     if result.x is None:
         plan = solve_greedy(problem)
         plan.solver, plan.stopped_early, plan.seconds = "exact", stopped, seconds + plan.seconds
         plan.status = f"HiGHS found no plan ({result.message}); the greedy plan is shown"
-        plan.notes.append("exact solver stopped before any integer plan: greedy plan shown")
+        plan.notes.append(f"the exact solver stopped (time limit {time_limit_s:g} s) before any integer plan: "
+                          "the greedy plan is shown")
+        plan.upper_bound = bound
         return plan
     x = np.round(result.x[:n_x]).astype(int)
     units = [(k, j) for k in range(n_types) for j in range(n_places) if x[k * n_places + j] == 1]
@@ -352,9 +359,19 @@ def solve_exact(problem: BudgetProblem, time_limit_s: float = DEFAULT_TIME_LIMIT
     ordered = _order_by_gain(problem, units)
     plan = _plan(problem, ordered, "exact", status=str(result.message), optimal=result.status == 0,
                  stopped_early=stopped, mip_gap=None if gap is None else float(gap), seconds=seconds)
+    plan.upper_bound = plan.total_gain if plan.optimal else bound
     if stopped:
         plan.notes.append(f"the exact solver stopped at its time limit of {time_limit_s:g} s: best plan so far, "
-                          f"gap {100 * (gap or 0):.2f} %")
+                          f"gap {100 * (gap or 0):.2f} %"
+                          + (f"; no plan can gain more than {bound:,.0f}" if bound is not None else ""))
+        # scipy's milp takes no starting plan: never return less than the greedy's
+        greedy = solve_greedy(problem)
+        if greedy.total_gain > plan.total_gain:
+            greedy.solver, greedy.status, greedy.stopped_early = "exact", plan.status, True
+            greedy.mip_gap, greedy.upper_bound, greedy.seconds = gap, bound, seconds + greedy.seconds
+            greedy.notes = plan.notes + [f"its best plan ({plan.total_gain:,.0f}) was below the greedy's "
+                                         f"({greedy.total_gain:,.0f}): the greedy plan is shown"]
+            return greedy
     return plan
 
 

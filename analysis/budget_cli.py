@@ -97,6 +97,7 @@ def result(args) -> dict:
         "optimal": plan.optimal,
         "stopped_early": plan.stopped_early,
         "mip_gap": plan.mip_gap,
+        "upper_bound": None if plan.upper_bound is None else round(plan.upper_bound, 1),
         "seconds": round(plan.seconds, 3),
         "notes": plan.notes,
         "children_estimated": True,
