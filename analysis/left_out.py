@@ -161,7 +161,7 @@ def places_beyond(
         raise ValueError(f"the {service} data do not cover department {area[:2]} (sin dato)")
     d = index.demand
     distances = index.km[service]
-    pick = d.rural & ~d.synthetic & np.char.startswith(d.ubigeo.astype(str), area) & (distances > km)
+    pick = d.rural & ~d.synthetic & (distances > km) & (np.asarray(d.ubigeo).astype(f"U{len(area)}") == area)
     ubigeo = d.ubigeo[pick]
     out = pd.DataFrame(
         {

@@ -103,11 +103,7 @@ def rank_range(
     if not 0 <= quantiles[0] <= quantiles[1] <= 1:
         raise ValueError("quantiles must be 0 <= low <= high <= 1")
     central = gap_table(need, pct_rural_beyond, weights)["rank"].to_numpy(float)
-    ranks = np.empty((draws.shape[0], len(need)))
-    varied = need.copy()
-    for k in range(draws.shape[0]):
-        varied["poverty"] = draws[k]
-        ranks[k] = gap_table(varied, pct_rural_beyond, weights)["rank"].to_numpy(float)
+    ranks = draw_ranks(need, pct_rural_beyond, draws, weights)
     has = ~np.isnan(central)
     low = np.full(len(need), np.nan)
     high = np.full(len(need), np.nan)
@@ -120,6 +116,49 @@ def rank_range(
     out["rank_label"] = [rank_label(r, lo, hi) for r, lo, hi in zip(central, low, high)]
     out["top10_uncertain"] = has & (low <= TOP) & (high > TOP)
     return out
+
+
+def min_rank_desc(values: np.ndarray) -> np.ndarray:
+    """Per row, rank of each value from the largest (1), ties share the smallest rank
+    (pandas ``rank(ascending=False, method="min")``); NaN stays NaN."""
+    values = np.atleast_2d(np.asarray(values, float))
+    out = np.full(values.shape, np.nan)
+    for k, row in enumerate(values):
+        known = ~np.isnan(row)
+        ordered = np.sort(-row[known])
+        out[k, known] = np.searchsorted(ordered, -row[known], side="left") + 1
+    return out
+
+
+def draw_ranks(need: pd.DataFrame, pct_rural_beyond: pd.Series, draws: np.ndarray,
+               weights: Mapping[str, float] | None = None) -> np.ndarray:
+    """Gap-index ranks (n_draws, n_areas) with the poverty column replaced by each draw: the
+    same arithmetic as `gap_table`, vectorised over the draws (the other components are
+    scaled once)."""
+    from .gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT, scale_01
+
+    w = {c: float(np.clip((weights or DEFAULT_WEIGHTS).get(c, 0.0), 0.0, MAX_WEIGHT)) for c in COMPONENTS}
+    lack = pct_rural_beyond.reindex(need.index).to_numpy(float) / 100.0
+    other_num = np.zeros(len(need))
+    other_w = np.zeros(len(need))
+    for c in COMPONENTS:
+        if c == "poverty" or c not in need or w[c] == 0:
+            continue
+        scaled = scale_01(need[c].astype(float)).to_numpy(float)
+        known = ~np.isnan(scaled)
+        other_num += np.where(known, scaled * w[c], 0.0)
+        other_w += known * w[c]
+    draws = np.atleast_2d(np.asarray(draws, float))
+    lo, hi = np.nanmin(draws, axis=1, keepdims=True), np.nanmax(draws, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s_pov = np.where(hi > lo, (draws - lo) / (hi - lo), np.where(np.isnan(draws), np.nan, 0.5))
+        known_p = ~np.isnan(s_pov)
+        num = other_num + np.where(known_p, s_pov * w["poverty"], 0.0)
+        den = other_w + known_p * w["poverty"]
+        need_score = np.where(den > 0, num / den, np.nan)
+    if sum(w.values()) == 0:
+        need_score = np.ones_like(need_score)
+    return min_rank_desc(100.0 * need_score * lack)
 
 
 def rank_label(rank: float, low: float, high: float) -> str:

@@ -114,3 +114,23 @@ def test_ranks_command_gives_the_rank_range_and_children(catalog, monkeypatch, c
     assert (puno["rank_low"], puno["rank_high"]) == (5, 6) and puno["rural_children_beyond"] > 0
     assert main(["ranks", "--service", "upe", "--draws", "5000"]) == 2
     assert "--draws must be a number between 1 and 2000" in capsys.readouterr().err
+
+
+def test_vectorised_draw_ranks_equal_the_gap_table_ranks(catalog, index):
+    from analysis.gap_index import gap_table
+    from analysis.need import need_frame
+    from analysis.uncertainty import draw_ranks
+
+    codes = catalog.geo.codes("province")
+    need = need_frame(catalog.area_values(), codes, "province")
+    beyond = index.summary("upe", 50, "province")["pct_rural_beyond"].reindex(codes)
+    rng = np.random.default_rng(0)
+    draws = np.clip(need["poverty"].to_numpy()[None, :] + rng.normal(0, 5, (3, len(codes))), 0, 100)
+    weights = {"poverty": 2.0, "rural_share": 1.0, "foreign_per_1000": 0.5, "cem_per_10000": 0.0}
+    fast = draw_ranks(need, beyond, draws, weights)
+    for k in range(3):
+        varied = need.copy()
+        varied["poverty"] = draws[k]
+        slow = gap_table(varied, beyond, weights)["rank"].to_numpy(float)
+        assert np.array_equal(np.isnan(fast[k]), np.isnan(slow))
+        assert np.array_equal(fast[k][~np.isnan(slow)], slow[~np.isnan(slow)])
