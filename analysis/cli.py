@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-COMMAND_MODULES: tuple[str, ...] = ("analysis.coverage_cli", "analysis.suggest_cli", "analysis.trata_cli", "analysis.travel_cli")
+COMMAND_MODULES: tuple[str, ...] = ("analysis.coverage_cli", "analysis.suggest_cli", "analysis.trata_cli",
+                                     "analysis.travel_cli", "analysis.access_cli", "analysis.budget_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
