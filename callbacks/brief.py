@@ -32,8 +32,8 @@ from typing import Callable, Sequence
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from .i18n import safe_lang, t
-from .map_figure import BLANK_STYLE, MAP_HEIGHT_PX, MAP_WIDTH_PX, map_view
+from callbacks.i18n import safe_lang, t
+from callbacks.map_figure import BLANK_STYLE, MAP_HEIGHT_PX, MAP_WIDTH_PX, map_view
 
 CHROMIUM = "/usr/bin/chromium"
 START_TIMEOUT_S = 60.0  # browser start (about 7 s on a cold machine)

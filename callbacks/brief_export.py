@@ -13,13 +13,13 @@ from dataclasses import replace
 
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
-from . import ids
-from .brief import Brief, ExportError, brief_map_size, brief_pdf, inline_geometry, map_png, model_geojson
-from .gaps import GapState, caveats, gap_state, gap_update, report_for, service_label
-from .i18n import fmt_km, fmt_number, pick, safe_lang, t
-from .model import MapState, Model
-from .plan import Scenario, all_gains, scenario_from
-from .url_state import ViewState, query_from_view
+from callbacks import ids
+from callbacks.brief import Brief, ExportError, brief_map_size, brief_pdf, inline_geometry, map_png, model_geojson
+from callbacks.gaps import GapState, caveats, gap_state, gap_update, report_for, service_label
+from callbacks.i18n import fmt_km, fmt_number, pick, safe_lang, t
+from callbacks.model import MapState, Model
+from callbacks.plan import Scenario, all_gains, scenario_from
+from callbacks.url_state import ViewState, query_from_view
 
 TABLE = (
     ("rank", 0),

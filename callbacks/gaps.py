@@ -24,14 +24,14 @@ from analysis.limits import THRESHOLD_KM
 from analysis.gaps import gap_report, totals
 from analysis.scenario import scenario_km
 
-from . import ids
-from .i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, safe_lang, t
-from .map_figure import FIRST_SERVICE_TRACE, ValueSpec, build_figure, metric_patch, services_patch
-from .exports import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
-from .plan import Scenario, all_gains, plan_card, scenario_frame, scenario_from, scenario_traces, summary, unit_list
-from .layout import focus_options
-from .validate import finite_number
-from .model import NATIONAL, MapState, Model
+from callbacks import ids
+from callbacks.i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, safe_lang, t
+from callbacks.map_figure import FIRST_SERVICE_TRACE, ValueSpec, build_figure, metric_patch, services_patch
+from callbacks.exports import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
+from callbacks.plan import Scenario, all_gains, plan_card, scenario_frame, scenario_from, scenario_traces, summary, unit_list
+from callbacks.layout import focus_options
+from callbacks.validate import finite_number
+from callbacks.model import NATIONAL, MapState, Model
 
 DEFAULT_KM = 50.0
 KM_MIN, KM_MAX = THRESHOLD_KM

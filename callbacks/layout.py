@@ -7,13 +7,13 @@ from dash import dcc, html
 
 from layers.base import LEVELS
 
-from . import ids
-from .i18n import DEFAULT_LANG, pick, t
-from .model import NATIONAL, MapState, Model
-from .safety import notice_areas
-from .trata_upload import upload_panel as trata_upload_panel
-from .user_figure import USER_SERVICE
-from .user_units import upload_panel as registry_upload_panel
+from callbacks import ids
+from callbacks.i18n import DEFAULT_LANG, pick, t
+from callbacks.model import NATIONAL, MapState, Model
+from callbacks.safety import notice_areas
+from callbacks.trata_upload import upload_panel as trata_upload_panel
+from ingest.registry import USER_SERVICE
+from callbacks.user_units import upload_panel as registry_upload_panel
 
 
 def tr(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kwargs):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html, no_update
 
-from . import ids
+from callbacks import ids
 from layers.base import FLAG_ESTIMATE
 
-from .i18n import fmt_number, pick, safe_lang, t
-from .map_figure import basemap_patch, build_figure, metric_patch, services_patch
-from .model import MapState, Model
-from .trata_upload import UserSeries
-from .user_figure import USER_SERVICE, user_legend_item
+from callbacks.i18n import fmt_number, pick, safe_lang, t
+from callbacks.map_figure import basemap_patch, build_figure, metric_patch, services_patch
+from callbacks.model import MapState, Model
+from callbacks.trata_upload import UserSeries
+from ingest.registry import USER_SERVICE
+from callbacks.user_figure import user_legend_item
 
 FULL = "full"
 

@@ -25,9 +25,10 @@ from dash import Patch
 
 from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPPRESSED
 
-from .i18n import fmt_number, pick, t
-from .model import MapState, Model
-from .user_figure import USER_SERVICE, user_unit_traces
+from callbacks.i18n import fmt_number, pick, t
+from callbacks.model import MapState, Model
+from ingest.registry import USER_SERVICE
+from callbacks.user_figure import user_unit_traces
 
 CONTEXT, BASE, VALUE, CARE = 0, 1, 2, 3
 FIRST_SERVICE_TRACE = 4

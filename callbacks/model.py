@@ -26,7 +26,7 @@ from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
 from layers.catalog import Catalog
 from layers.ubigeo import fold_name
-from layers.user_registry import USER_SERVICE
+from ingest.registry import USER_SERVICE
 
 FOCUS_DEPARTMENTS = ("15", "08", "16", "21", "17")  # the mission's: Lima, Cusco, Loreto, Puno, Madre de Dios
 LIMA_REGIONS = ("150100", "159900")  # Lima Metropolitana, Lima Provincias: foci of their own

@@ -13,13 +13,14 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from analysis.places import CANDIDATE_KINDS, CAPITALS
 from analysis.limits import OutOfBounds
-from analysis.scenario import MAX_SUGGESTIONS, MAX_UNITS, PLANNABLE, Unit, suggest, unit_gains
+from analysis.scenario import MAX_SUGGESTIONS, PLANNABLE, Unit, suggest, unit_gains
+from analysis.limits import MAX_UNITS
 
-from . import ids
-from .exports import csv_text
-from .validate import finite_number
-from .i18n import fmt_number, pick, safe_lang, t
-from .model import FOCUS_DEPARTMENTS, Model
+from callbacks import ids
+from callbacks.exports import csv_text
+from callbacks.validate import finite_number
+from callbacks.i18n import fmt_number, pick, safe_lang, t
+from callbacks.model import FOCUS_DEPARTMENTS, Model
 
 MAX_COST = 1e10  # soles per unit
 SEARCH_LIMIT = 40

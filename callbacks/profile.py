@@ -8,14 +8,14 @@ from dash import Input, Output, State, ctx, html
 
 from analysis.areas import nearest_care_province, nearest_services
 from layers.base import FLAG_SUPPRESSED
-from layers.cem_cases import suppress_small
+from layers.base import suppress_small
 
-from . import ids
-from .i18n import fmt_km, fmt_number, pick, safe_lang, t
-from .map_figure import value_text
-from .model import MapState, Model
-from .trata_upload import UserSeries
-from .user_figure import USER_SERVICE
+from callbacks import ids
+from callbacks.i18n import fmt_km, fmt_number, pick, safe_lang, t
+from callbacks.map_figure import value_text
+from callbacks.model import MapState, Model
+from callbacks.trata_upload import UserSeries
+from ingest.registry import USER_SERVICE
 
 MAX_CITED = 8  # most recent quoted figures per department
 

@@ -18,9 +18,9 @@ from dash import Input, Output, callback_context, html, no_update, set_props
 
 from atlas.jobs import BUSY, LOST
 
-from . import ids
-from .i18n import pick, safe_lang, t
-from .model import Model
+from callbacks import ids
+from callbacks.i18n import pick, safe_lang, t
+from callbacks.model import Model
 
 log = logging.getLogger("cobertura.callbacks")
 

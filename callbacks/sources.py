@@ -8,9 +8,9 @@ from dash import Input, Output, html
 
 from layers.base import Layer
 
-from . import ids
-from .i18n import fmt_number, pick, safe_lang, t
-from .model import Model
+from callbacks import ids
+from callbacks.i18n import fmt_number, pick, safe_lang, t
+from callbacks.model import Model
 
 MAX_LISTED = 25
 

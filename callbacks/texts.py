@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dash import Input, Output, State
 
-from . import ids
-from .i18n import safe_lang, t
-from .layout import focus_options, graph_config, level_options, metric_options, service_options, year_options
-from .model import Model
-from .trata_upload import UserSeries
+from callbacks import ids
+from callbacks.i18n import safe_lang, t
+from callbacks.layout import focus_options, graph_config, level_options, metric_options, service_options, year_options
+from callbacks.model import Model
+from callbacks.trata_upload import UserSeries
 
 
 def translate_statics(lang: str, keys: object) -> list[str]:

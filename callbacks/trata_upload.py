@@ -21,14 +21,15 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
-from analysis.trata_import import import_trata
-from layers.base import LEVELS, Layer, Metric, Provenance, text
+from ingest.trafficking import import_trata
+from layers.base import LEVELS, Layer, Metric, Provenance
+from ingest.text import text
 from layers.child_population import children_by_department
 from layers.trata_importada import imported_values, user_provenance
 
-from . import ids
-from .i18n import fmt_number, pick, safe_lang, t
-from .validate import finite_number
+from callbacks import ids
+from callbacks.i18n import fmt_number, pick, safe_lang, t
+from callbacks.validate import finite_number
 
 MAX_UPLOAD_MB = 60  # decoded file; the request (base64) is ~4/3 of it, under MAX_CONTENT_LENGTH
 MAX_UPLOADS = 3  # kept in the store: the latest file of each kind, newest first

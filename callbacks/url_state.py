@@ -18,12 +18,12 @@ from urllib.parse import parse_qs, urlencode
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
-from . import ids
-from .gaps import GapState, gap_state, state_from_record
-from .i18n import DEFAULT_LANG, LANGS, t
-from .model import NATIONAL, MapState, Model
-from .plan import scenario_from
-from .trata_upload import UserSeries
+from callbacks import ids
+from callbacks.gaps import GapState, gap_state, state_from_record
+from callbacks.i18n import DEFAULT_LANG, LANGS, t
+from callbacks.model import NATIONAL, MapState, Model
+from callbacks.plan import scenario_from
+from callbacks.trata_upload import UserSeries
 
 MAP_KEYS = ("lang", "level", "focus", "metric", "year", "services", "basemap")
 GAP_KEYS = ("tab", "gservice", "km", "glevel", "gfocus", "gcolour", "w", "units", "suggested", "cost")

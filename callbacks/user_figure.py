@@ -13,10 +13,10 @@ import html as html_text
 from dash import html
 
 from layers import LAYERS
-from layers.user_registry import USER_SERVICE, type_title
+from ingest.registry import USER_SERVICE, type_title
 
-from .i18n import t
-from .model import MapState
+from callbacks.i18n import t
+from callbacks.model import MapState
 
 RING_COLOR = "#1d2733"  # a dark ring marks what the user uploaded (official units: white)
 META_HALO, META_MARKERS = "user-halo", "user-units"

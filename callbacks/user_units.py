@@ -4,7 +4,7 @@ Flow (nothing is kept on the server; everything per user lives in the browser):
 
 1. the browser reads the file (``dcc.Upload``); a clientside gate refuses a file over the
    limit before it is sent (so even a 200 MB file gets a clear message, not a 413);
-2. the server validates it (`layers.user_registry`) and returns a report (row, column,
+2. the server validates it (`ingest.registry`) and returns a report (row, column,
    problem in es/en) plus the valid rows, held *pending* in the browser;
 3. only when the user confirms are the valid rows added to the session store
    (``storage_type="session"``: this tab only, gone when it closes, never seen by others);
@@ -19,10 +19,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from layers.user_registry import (
+from analysis.districts import DistrictIndex
+from ingest.registry import (
     MAX_BYTES,
     USER_SERVICE,
-    DistrictIndex,
     bytes_from_data_url,
     clean_records,
     echo,
@@ -34,11 +34,11 @@ from layers.user_registry import (
     validate_upload,
 )
 
-from . import ids
-from .i18n import fmt_number, safe_lang, t
-from .map_figure import trace_index
-from .model import Model
-from .user_figure import user_traces_data
+from callbacks import ids
+from callbacks.i18n import fmt_number, safe_lang, t
+from callbacks.map_figure import trace_index
+from callbacks.model import Model
+from callbacks.user_figure import user_traces_data
 
 MAX_SHOWN = 100  # problems listed on screen (all of the first 500 go in the CSV)
 MAX_B64 = -(-MAX_BYTES // 3) * 4 + 300  # the limit as a base64 data-URL length (+ its header)

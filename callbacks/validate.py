@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from layers.user_registry import echo
+from ingest.registry import echo
 
-from .i18n import fmt_number, t
+from callbacks.i18n import fmt_number, t
 
 MAX_TEXT = 40  # characters of an untrusted value quoted back in a message
 

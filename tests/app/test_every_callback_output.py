@@ -17,7 +17,8 @@ from callbacks import ids
 from callbacks.map import drawn_record
 from callbacks.model import FOCUS_DEPARTMENTS, NATIONAL, MapState
 from layers.base import LEVELS
-from layers.user_registry import DistrictIndex, template_csv, validate_upload
+from analysis.districts import DistrictIndex
+from ingest.registry import template_csv, validate_upload
 from tests.app.dash_requests import DashRequests, id_key
 from tests.app.test_care_confidential import assert_clean, secrets  # noqa: F401 (fixture)
 
