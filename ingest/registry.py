@@ -32,12 +32,14 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal  # a number written with its six decimals, never quoted as text
+from decimal import (
+    Decimal,  # a number written with its six decimals, never quoted as text
+)
 from typing import Iterable, Protocol, Sequence
 
-
-from ingest.text import LANGS, Text, decode, safe_text, sniff_delimiter as sniff, text
+from ingest.text import LANGS, Text, decode, safe_text, text
 from ingest.text import fold as fold_text
+from ingest.text import sniff_delimiter as sniff
 
 PERU_BBOX = (-81.4, -18.4, -68.6, 0.1)  # lon/lat, generous
 

@@ -29,7 +29,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ingest.text import decode as decode_bytes, fix_mojibake, sniff_delimiter
+from ingest.text import decode as decode_bytes
+from ingest.text import fix_mojibake, sniff_delimiter
 from ingest.text import fold as fold_text
 
 FORMAT_MININTER = "mininter"

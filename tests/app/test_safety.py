@@ -14,8 +14,8 @@ import pytest
 
 import app as app_module
 from app import Settings, create_app
-from callbacks import ids
-from callbacks.validate import bounded_float, bounded_int, one_of
+from views import ids
+from atlas.validate import bounded_float, bounded_int, one_of
 from layers.datadir import default_data_dir
 from tests.app.dash_requests import DashRequests, id_key
 from tests.unit.test_datadir import mirror
@@ -38,7 +38,7 @@ def click(code):
 
 
 def test_an_exception_in_a_callback_becomes_a_bilingual_notice_and_nothing_changes(requests_, monkeypatch, caplog):
-    import callbacks.profile as profile
+    import views.profile as profile
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
@@ -59,7 +59,7 @@ def test_an_exception_in_a_callback_becomes_a_bilingual_notice_and_nothing_chang
 
 
 def test_a_failing_multi_output_or_wildcard_callback_keeps_every_output(requests_, monkeypatch):
-    import callbacks.map as map_module
+    import views.map as map_module
     import callbacks.texts as texts
 
     monkeypatch.setattr(map_module, "map_update", lambda *a, **k: 1 / 0)

@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 from dash import html
 
-from callbacks.i18n import LOCALE_DIR, catalog, fmt_number, pick, t
-from callbacks.map import caption
-from callbacks.map_figure import value_text
-from callbacks.model import MapState
-from callbacks.sources import sources_panel
-from callbacks.url_state import parse_query, query_from_view, view_from_query
+from atlas.i18n import LOCALE_DIR, catalog, fmt_number, pick, t
+from views.map import caption
+from views.map_figure import value_text
+from atlas.model import MapState
+from views.sources import sources_panel
+from atlas.url import parse_query, query_from_view, view_from_query
 from layers import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,13 +12,13 @@ import re
 
 import pytest
 
-import callbacks.user_figure as user_figure
-import callbacks.user_units as user_units
+import views.user_figure as user_figure
+import views.registry as user_units
 import ingest.registry as user_registry
 from ingest.text import FORMULA_LEADERS
-from callbacks import ids
-from callbacks.map_figure import build_figure, trace_index
-from callbacks.model import MapState
+from views import ids
+from views.map_figure import build_figure, trace_index
+from atlas.model import MapState
 
 PLAIN_NUMBER = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?", re.ASCII)
 
