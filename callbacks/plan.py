@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
+from atlas.gaps import gap_state
 from atlas.i18n import safe_lang, t
 from atlas.model import Model
 from atlas.plan import (
@@ -37,7 +38,7 @@ def register(app, model: Model) -> None:
     def export_scenario(_, data, km, lang):
         lang = safe_lang(lang)
         scenario, _ = scenario_from(model, data)
-        km = km if isinstance(km, (int, float)) and 0 < km <= 500 else 50
+        km = gap_state(model, km=km)[0].km  # the one threshold bound (analysis.limits)
         frame = scenario_frame(model, scenario, all_gains(model, scenario.units, km), lang)
         return dcc.send_string(csv_text(frame), f"cobertura-escenario-{int(km)}km.csv", type="text/csv")
 
