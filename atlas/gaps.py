@@ -1,4 +1,6 @@
-"""gaps."""
+"""Brechas / Gaps, the state: GapState and its validator, the report of a view (computed
+once per request: `compute`), table paging and the caveats. No Dash components.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""plan."""
+"""Planificar / Plan, the state: the Scenario, its validator, the edit state machine and the
+cost arithmetic (`service_totals`). No Dash components.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""registry."""
+"""The user's own services registry, as the app keeps it: checks of an upload payload and of
+the units kept in the browser session (the parsing is `ingest.registry`).
+"""
 
 from __future__ import annotations
 

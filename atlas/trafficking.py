@@ -1,4 +1,6 @@
-"""trafficking."""
+"""An official trafficking file imported in the browser: the compact store format, the
+`UserSeries` the map and the profile read, and the `UploadedLayer` they cite.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""brief."""
+"""Wiring of the brief download (PDF) and the map PNG: builds through views/ and reports/.
+"""
 
 from __future__ import annotations
 

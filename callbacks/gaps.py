@@ -1,4 +1,5 @@
-"""gaps."""
+"""Wiring of the Brechas / Gaps tab: render, update, CSV/XLSX downloads.
+"""
 
 from __future__ import annotations
 

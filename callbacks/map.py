@@ -1,4 +1,5 @@
-"""map."""
+"""Wiring of the map tab: one callback decides between a whole figure and a Patch (views.map).
+"""
 
 from __future__ import annotations
 

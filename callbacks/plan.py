@@ -1,4 +1,5 @@
-"""plan."""
+"""Wiring of Planificar / Plan: place search, scenario edits (atlas.plan), CSV download.
+"""
 
 from __future__ import annotations
 

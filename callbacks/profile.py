@@ -1,4 +1,5 @@
-"""profile."""
+"""Wiring of the area and service profile panel.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""safety."""
+"""Wiring of the layer notice (the app-wide error handler is views.notices.on_callback_error).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""sources."""
+"""Wiring of the Fuentes / Sources tab.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""trafficking."""
+"""Wiring of the browser import of an official trafficking file (parsed by ingest.trafficking).
+"""
 
 from __future__ import annotations
 

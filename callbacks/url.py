@@ -1,4 +1,5 @@
-"""url."""
+"""Wiring of the URL: the query string is read and written through the codec in atlas.url.
+"""
 
 from __future__ import annotations
 

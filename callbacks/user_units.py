@@ -1,4 +1,5 @@
-"""user_units."""
+"""Wiring of the user's own services registry: upload, confirm, clear, downloads.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""gaps."""
+"""Downloads of the gaps view, no Dash: the ranked table (CSV/XLSX) with its method sheet,
+and the scenario's units.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""url."""
+"""What the URL codec says on screen when a link held values out of range.
+"""
 
 from __future__ import annotations
 
