@@ -38,7 +38,7 @@ def click(code):
 
 
 def test_an_exception_in_a_callback_becomes_a_bilingual_notice_and_nothing_changes(requests_, monkeypatch, caplog):
-    import views.profile as profile
+    import callbacks.profile as profile  # the wiring holds the name it calls
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
@@ -59,7 +59,7 @@ def test_an_exception_in_a_callback_becomes_a_bilingual_notice_and_nothing_chang
 
 
 def test_a_failing_multi_output_or_wildcard_callback_keeps_every_output(requests_, monkeypatch):
-    import views.map as map_module
+    import callbacks.map as map_module
     import callbacks.texts as texts
 
     monkeypatch.setattr(map_module, "map_update", lambda *a, **k: 1 / 0)
