@@ -11,8 +11,8 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 import dash
 import dash_bootstrap_components as dbc
@@ -21,7 +21,9 @@ from dash.exceptions import DependencyException
 from flask import Response, abort, request
 from werkzeug.serving import WSGIRequestHandler
 
-from callbacks import brief_export as brief_callbacks
+from atlas.jobs import BoundedJobManager, JobStoreError, open_store
+from atlas.model import Model
+from callbacks import brief as brief_callbacks
 from callbacks import gaps as gap_callbacks
 from callbacks import map as map_callbacks
 from callbacks import plan as plan_callbacks
@@ -29,14 +31,13 @@ from callbacks import profile as profile_callbacks
 from callbacks import safety as safety_callbacks
 from callbacks import sources as sources_callbacks
 from callbacks import texts as text_callbacks
-from callbacks import trata_upload as upload_callbacks
-from callbacks import url_state as url_callbacks
+from callbacks import trafficking as upload_callbacks
+from callbacks import url as url_callbacks
 from callbacks import user_units as user_units_callbacks
-from callbacks.layout import build_layout
-from atlas.jobs import BoundedJobManager, JobStoreError, open_store
-from callbacks.model import Model
 from layers.catalog import Catalog
 from layers.datadir import DataDir
+from views.layout import build_layout
+from views.notices import on_callback_error
 
 ROOT = Path(__file__).resolve().parent
 ASSETS = ROOT / "assets"
@@ -319,7 +320,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,  # the gaps tab is rendered when first opened
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
-        on_error=safety_callbacks.on_callback_error,
+        on_error=on_callback_error,
         background_callback_manager=jobs,
     )
     app.cobertura_settings = settings

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from layers.cem_cases import suppress_small
+from layers.base import suppress_small
 
-from .trata_import import DEPARTMENTS, import_trata
+from ingest.trafficking import DEPARTMENTS, import_trata
 
 FIELDS = ["source", "level", "code", "department", "year", "value", "value_flag", "under_18", "under_18_flag"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.trata_import import import_trata  # noqa: E402
+from ingest.trafficking import import_trata  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "muestras_oficiales"
 

@@ -16,8 +16,8 @@ import pandas as pd
 import plotly
 
 from analysis.coverage import GAP_LEVELS  # noqa: F401
-from callbacks.map_figure import build_figure, metric_patch
-from callbacks.model import MapState
+from views.map_figure import build_figure, metric_patch
+from atlas.model import MapState
 
 from .common import p50, p95, timings
 

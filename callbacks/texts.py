@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dash import Input, Output, State
 
-from . import ids
-from .i18n import safe_lang, t
-from .layout import focus_options, graph_config, level_options, metric_options, service_options, year_options
-from .model import Model
-from .trata_upload import UserSeries
+from atlas.i18n import safe_lang, t
+from atlas.model import Model
+from atlas.trafficking import UserSeries
+from views import ids
+from views.layout import (
+    focus_options,
+    graph_config,
+    level_options,
+    metric_options,
+    service_options,
+    year_options,
+)
 
 
 def translate_statics(lang: str, keys: object) -> list[str]:

@@ -13,20 +13,18 @@ is drawn. It never imports Dash. Three kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
+
+from ingest.text import LANGS, Text, text  # noqa: F401  (the layers' vocabulary)
 
 from .datadir import DataDir, DataFileError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .boundaries import Geography
 
-Text = Mapping[str, str]
-"""UI text in both languages: {"es": ..., "en": ...}."""
-
-LANGS = ("es", "en")
 LEVELS = ("department", "region", "province", "district")
 CODE_LENGTH = {"department": 2, "province": 4, "district": 6, "region": 6}
 
@@ -44,8 +42,11 @@ FLAG_PARTIAL = "partial"  # an aggregate where some member areas are sin dato
 SMALL_COUNT = 5  # counts under this are never shown (nor coloured): "<5"
 
 
-def text(es: str, en: str) -> dict[str, str]:
-    return {"es": es, "en": en}
+def suppress_small(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Replace counts under `SMALL_COUNT` (5) by NaN; return (values, flags). The privacy rule."""
+    small = values.notna() & (values < SMALL_COUNT)
+    flags = pd.Series(np.where(small, FLAG_SUPPRESSED, ""), index=values.index)
+    return values.mask(small), flags
 
 
 @dataclass(frozen=True)

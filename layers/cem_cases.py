@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .base import (
+    suppress_small,
     FLAG_SUPPRESSED,
     JoinReport,
     Layer,
@@ -28,15 +29,8 @@ from .ubigeo import fold_name
 
 PATH = "cases/cem_casos_departamento_2020_2025.csv"
 YEARS = ("2020", "2021", "2022", "2023", "2024", "2025")
-SMALL_COUNT = 5
 NOT_SPECIFIED = "NO ESPECIFICADO"
 
-
-def suppress_small(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Replace counts under 5 by NaN; return (values, flags)."""
-    small = values.notna() & (values < SMALL_COUNT)
-    flags = pd.Series(np.where(small, FLAG_SUPPRESSED, ""), index=values.index)
-    return values.mask(small), flags
 
 
 class CemCases(Layer):

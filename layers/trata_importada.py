@@ -3,7 +3,7 @@
 A planner who downloads the national MININTER "Base de datos trata de personas" or the
 Ministerio Público "delitos" open data places the CSV in ``<data dir>/imports/`` (or in the
 folder named by env ``COBERTURA_IMPORT_DIR``). At start this layer reads every file there
-with `analysis.trata_import` and becomes an area layer like any other. The files are the
+with `ingest.trafficking` and becomes an area layer like any other. The files are the
 user's: they have no entry in ``data/manifest.csv`` and no sha256 check, and the provenance
 says so ("importado por el usuario", file name and date).
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.trata_import import FORMAT_MININTER, FORMAT_MPFN, TrataImport, import_trata
+from ingest.trafficking import FORMAT_MININTER, FORMAT_MPFN, TrataImport, import_trata
 
 from .base import (
     FLAG_SUPPRESSED,
@@ -36,7 +36,7 @@ from .base import (
     area_frame,
     text,
 )
-from .cem_cases import suppress_small
+from .base import suppress_small
 from .ubigeo import rollup_sum
 
 IMPORT_SUFFIXES = (".csv", ".txt")
@@ -148,7 +148,7 @@ def imported_values(result: TrataImport, geo, children: pd.Series | None, prefix
     Parameters
     ----------
     result
-        What `analysis.trata_import.import_trata` built.
+        What `ingest.trafficking.import_trata` built.
     geo
         The Geography (area codes of each level).
     children

@@ -36,7 +36,7 @@ from .base import (
     require_columns,
     text,
 )
-from .cem_cases import suppress_small
+from .base import suppress_small
 from .datadir import DataFileError
 
 PATH = "cases/trata_cifras_citadas.csv"

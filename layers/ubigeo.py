@@ -9,10 +9,12 @@ boundary file (e.g. 160405 Santa Rosa de Loreto) still counts in its province.
 
 from __future__ import annotations
 
-import unicodedata
 
 import numpy as np
 import pandas as pd
+
+
+from ingest.text import fold as fold_name  # noqa: F401  (place names are matched folded)
 
 from .base import FLAG_PARTIAL
 
@@ -114,13 +116,3 @@ def rollup_weighted_mean(
     out = pd.DataFrame({"code": g.index.astype("string"), "value": value})
     out["flag"] = np.where((g["missing"].to_numpy() > 0) & ~np.isnan(value), FLAG_PARTIAL, "")
     return out
-
-
-def fold_name(name: str) -> str:
-    """A place name folded for matching: no accents, upper case, single spaces, no punctuation."""
-    if name is None or (isinstance(name, float) and np.isnan(name)):
-        return ""
-    decomposed = unicodedata.normalize("NFKD", str(name))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = "".join(c if c.isalnum() else " " for c in plain.upper())
-    return " ".join(plain.split())

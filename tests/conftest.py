@@ -77,7 +77,7 @@ def geo(catalog):
 
 @pytest.fixture(scope="session")
 def model(catalog):
-    from callbacks.model import Model
+    from atlas.model import Model
 
     return Model(catalog)
 

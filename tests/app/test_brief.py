@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
-from callbacks import brief as brief_module
-from callbacks.brief import (
+from reports import brief as brief_module
+from reports.brief import (
     BRIEF_MAP_SIZE,
     Brief,
     brief_map_size,
@@ -25,8 +25,8 @@ from callbacks.brief import (
     model_geojson,
     print_figure,
 )
-from callbacks.map_figure import build_figure
-from callbacks.model import MapState
+from views.map_figure import build_figure
+from atlas.model import MapState
 
 A4_LANDSCAPE = (841.89, 595.28)
 

@@ -5,9 +5,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from callbacks.brief_export import headline_lines, make_brief, top_rows
-from callbacks.gaps import GapState
-from callbacks.plan import Scenario, edit
+from reports.brief_content import headline_lines, make_brief, top_rows
+from views.gaps import gap_figure
+from views.gaps import GapState
+from views.plan import Scenario
+from atlas.plan import edit
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
@@ -27,7 +29,7 @@ def test_brief_holds_the_headline_figures_and_the_link(model, scenario, lang):
     gs = GapState(level="district", focus="16")
     headline, lines = headline_lines(model, gs, scenario, lang)
     link = "http://127.0.0.1:8050/?tab=gaps&glevel=district&gfocus=16&units=upe:160201"
-    pdf, problem = make_brief(model, gs, scenario, lang, link, with_map=False)
+    pdf, problem = make_brief(model, gs, scenario, lang, link)
     pages, text = pdf_text(pdf)
     flat = " ".join(text.split())
     assert pages == 1 and problem is None
@@ -47,7 +49,8 @@ def test_top_rows_are_the_ten_largest_gaps(model):
 
 @pytest.mark.browser
 def test_brief_with_the_real_map(model, scenario):
-    pdf, problem = make_brief(model, GapState(level="province", focus="21"), scenario, "es", "http://x/")
+    gs = GapState(level="province", focus="21")
+    pdf, problem = make_brief(model, gs, scenario, "es", "http://x/", gap_figure(model, gs, scenario, "es"))
     pages, _ = pdf_text(pdf)
     assert problem is None and pages == 1
     assert len(pdf) > 100_000  # the map image is embedded

@@ -7,11 +7,11 @@ import pandas as pd
 import plotly
 import pytest
 
-from callbacks.layout import build_layout
-from callbacks.map_figure import build_figure
-from callbacks.model import FOCUS_DEPARTMENTS, MapState
-from callbacks.profile import area_profile
-from callbacks.sources import sources_panel
+from views.layout import build_layout
+from views.map_figure import build_figure
+from atlas.model import FOCUS_DEPARTMENTS, MapState
+from views.profile import area_profile
+from views.sources import sources_panel
 from layers.base import LEVELS
 from layers.mimp_directorio import is_shelter
 

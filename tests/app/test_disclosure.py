@@ -17,9 +17,9 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from app import Settings, create_app
-from callbacks.brief_export import brief_link, make_brief
-from callbacks.gaps import GapState
-from callbacks.plan import Scenario
+from reports.brief_content import brief_link, make_brief
+from views.gaps import GapState
+from views.plan import Scenario
 from layers.datadir import default_data_dir
 from tests.app.dash_requests import DashRequests
 from tests.unit.test_datadir import mirror
@@ -84,7 +84,7 @@ def test_the_brief_link_comes_from_the_configured_address_never_from_the_host_he
     status, text = requests_.call(callback, {("brief-pdf", "n_clicks"): 1, ("lang", "value"): "es"},
                                   changed=["brief-pdf.n_clicks"])
     assert status == 200 and "evil.example" not in text
-    pdf, _ = make_brief(model, gs, Scenario(), "es", link, with_map=False)
+    pdf, _ = make_brief(model, gs, Scenario(), "es", link)
     page = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "cobertura.example.org" in page
 

@@ -13,11 +13,12 @@ import math
 
 import pytest
 
-from callbacks import ids
-from callbacks.map import drawn_record
-from callbacks.model import FOCUS_DEPARTMENTS, NATIONAL, MapState
+from views import ids
+from views.map import drawn_record
+from atlas.model import FOCUS_DEPARTMENTS, NATIONAL, MapState
 from layers.base import LEVELS
-from layers.user_registry import DistrictIndex, template_csv, validate_upload
+from analysis.districts import DistrictIndex
+from ingest.registry import template_csv, validate_upload
 from tests.app.dash_requests import DashRequests, id_key
 from tests.app.test_care_confidential import assert_clean, secrets  # noqa: F401 (fixture)
 
@@ -246,7 +247,7 @@ def test_extreme_numbers_in_any_argument_get_a_clear_answer_not_a_crash(requests
 
 def test_the_walk_would_catch_a_leak(requests_, domain, secrets, app, monkeypatch):  # noqa: F811
     """A callback that leaked a shelter's coordinates is caught (the check can fail)."""
-    import callbacks.profile as profile
+    import callbacks.profile as profile  # the wiring holds the name it calls
 
     lat, lon = secrets[0][0]
     monkeypatch.setattr(profile, "hint", lambda lang, problem=None: [{"lat": [lat + 1e-5], "lon": [lon]}])

@@ -13,10 +13,16 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.coverage import GAP_LEVELS
-from callbacks.brief_export import gap_figure, make_brief
-from callbacks.gaps import GapState, export_csv, export_xlsx, report_for, scenario_xlsx
-from callbacks.exports import csv_text
-from callbacks.plan import Scenario, all_gains, edit, scenario_frame
+from reports.brief import inline_geometry, model_geojson
+from reports.brief_content import make_brief
+from views.gaps import gap_figure
+from views.gaps import GapState
+from atlas.gaps import report_for
+from reports.gaps import export_csv, export_xlsx, scenario_xlsx
+from reports.tables import csv_text
+from views.plan import Scenario
+from atlas.plan import all_gains, edit
+from reports.gaps import scenario_frame
 from tests.app.test_care_confidential import assert_clean, secrets  # noqa: F401 (fixture)
 
 FOCI = ("", "15", "08", "16", "21", "17")
@@ -60,11 +66,11 @@ def test_scenario_exports_hold_no_shelter_location(model, secrets, scenario):  #
 @pytest.mark.parametrize("focus", FOCI)
 def test_the_brief_and_its_map_hold_no_shelter_location(model, secrets, scenario, focus):  # noqa: F811
     gs = GapState(service="care", level="district", focus=focus)
-    pdf, _ = make_brief(model, gs, scenario, "es", "http://127.0.0.1:8050/?tab=gaps", with_map=False)
+    pdf, _ = make_brief(model, gs, scenario, "es", "http://127.0.0.1:8050/?tab=gaps")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "CAR" in text  # the brief is about shelters: it names the service, not a place
     clean(text, secrets)
-    figure = gap_figure(model, gs, scenario, "es")  # what the brief's PNG is drawn from
+    figure = inline_geometry(gap_figure(model, gs, scenario, "es"), model_geojson(model))  # what the PNG is drawn from
     assert_clean(json.dumps(figure, ensure_ascii=False), secrets)
 
 
@@ -72,7 +78,7 @@ def test_the_check_reads_inside_a_workbook(secrets):  # noqa: F811
     """A workbook holding a shelter's name is caught (the check can fail)."""
     import pandas as pd
 
-    from callbacks.exports import xlsx_bytes
+    from reports.tables import xlsx_bytes
 
     name = sorted(secrets[1])[0]
     with pytest.raises(AssertionError, match="CARE name"):

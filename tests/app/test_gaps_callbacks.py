@@ -8,17 +8,12 @@ import plotly
 import pytest
 from dash import Patch, no_update
 
-from callbacks.gaps import (
-    GapState,
-    export_csv,
-    export_xlsx,
-    gap_state,
-    gap_update,
-    report_for,
-    safe_cell,
-    table_page,
-)
-from callbacks.map_figure import VALUE
+from views.gaps import GapState, gap_update, table_page
+from atlas.gaps import report_for
+from ingest.text import safe_cell
+from reports.gaps import export_csv, export_xlsx
+from atlas.gaps import gap_state
+from views.map_figure import VALUE
 
 
 def record_for(gs, lang="es"):

@@ -6,9 +6,9 @@ import plotly
 import pytest
 from dash import Patch
 
-from callbacks.map import FULL, drawn_record, map_update, plan_update
-from callbacks.map_figure import BASE, CARE, CONTEXT, FIRST_SERVICE_TRACE, VALUE, build_figure, trace_index
-from callbacks.model import MapState
+from views.map import FULL, drawn_record, map_update, plan_update
+from views.map_figure import BASE, CARE, CONTEXT, FIRST_SERVICE_TRACE, VALUE, build_figure, trace_index
+from atlas.model import MapState
 
 
 def patch_paths(patch: Patch) -> list[tuple]:
@@ -132,7 +132,7 @@ def test_basemap_is_off_by_default_and_needs_no_tiles(model):
 
 
 def test_focus_offers_every_department_and_lima_s_two_regions(model):
-    from callbacks.layout import focus_options
+    from views.layout import focus_options
 
     options = focus_options(model, "es")
     values = [o["value"] for o in options]

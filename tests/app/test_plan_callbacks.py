@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from callbacks.gaps import GapState, gap_update
-from callbacks.plan import message_text, Scenario, all_gains, area_capital, bounded_int, edit, scenario_from, summary
+from views.gaps import GapState, gap_update
+from atlas.plan import message_text, all_gains, area_capital, edit, scenario_from
+from views.plan import Scenario, summary
+from atlas.plan import bounded_int
 
 
 def text_of(component) -> str:
@@ -141,8 +143,10 @@ def test_scenario_table_and_xlsx_sheet(model):
 
     import openpyxl
 
-    from callbacks.gaps import export_xlsx, report_for
-    from callbacks.plan import message_text, scenario_frame
+    from reports.gaps import export_xlsx
+    from atlas.gaps import report_for
+    from atlas.plan import message_text
+    from reports.gaps import scenario_frame
 
     scenario, _ = edit(model, Scenario(), "add", service="upe", place="160201")
     scenario, _ = edit(model, scenario, "costs", costs={"upe": 300000})
@@ -160,7 +164,7 @@ def test_scenario_xlsx_holds_the_units_their_gain_and_the_method(model):
 
     import openpyxl
 
-    from callbacks.gaps import scenario_xlsx
+    from reports.gaps import scenario_xlsx
 
     scenario, _ = edit(model, Scenario(), "add", service="upe", place="160201")
     scenario, _ = edit(model, scenario, "costs", costs={"upe": 300000})
@@ -177,7 +181,7 @@ def test_scenario_xlsx_holds_the_units_their_gain_and_the_method(model):
 def test_exported_text_cells_cannot_run_as_formulas():
     import pandas as pd
 
-    from callbacks.exports import csv_text
+    from reports.tables import csv_text
 
     frame = pd.DataFrame({"=HYPERLINK(1)": ["=cmd|' /C calc'!A0", "+1", "ok"], "n": [1, -2, 3]})
     text = csv_text(frame)

@@ -178,7 +178,7 @@ def background_call(base: str, body: dict, timeout: float = 120) -> tuple[int, d
 def test_page_loads_stay_fast_while_briefs_and_a_suggestion_run(gunicorn, app):
     """Heavy work runs off the request threads in a bounded pool: with four PDF briefs and
     the heaviest legal suggestion under way, the page still loads quickly for everyone."""
-    from callbacks import ids
+    from views import ids
     from tests.app.dash_requests import DashRequests
 
     base, process = gunicorn

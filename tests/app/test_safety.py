@@ -14,8 +14,8 @@ import pytest
 
 import app as app_module
 from app import Settings, create_app
-from callbacks import ids
-from callbacks.validate import bounded_float, bounded_int, one_of
+from views import ids
+from atlas.validate import bounded_float, bounded_int, one_of
 from layers.datadir import default_data_dir
 from tests.app.dash_requests import DashRequests, id_key
 from tests.unit.test_datadir import mirror
@@ -38,7 +38,7 @@ def click(code):
 
 
 def test_an_exception_in_a_callback_becomes_a_bilingual_notice_and_nothing_changes(requests_, monkeypatch, caplog):
-    import callbacks.profile as profile
+    import callbacks.profile as profile  # the wiring holds the name it calls
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")

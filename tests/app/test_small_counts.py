@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from callbacks.map_figure import VALUE, build_figure, metric_update
-from callbacks.model import MapState, Model
-from callbacks.profile import area_profile
+from views.map_figure import VALUE, build_figure, metric_update
+from atlas.model import MapState, Model
+from views.profile import area_profile
 from layers.base import (
     FLAG_SUPPRESSED,
     SMALL_COUNT,

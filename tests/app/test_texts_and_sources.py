@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 from dash import html
 
-from callbacks.i18n import LOCALE_DIR, catalog, fmt_number, pick, t
-from callbacks.map import caption
-from callbacks.map_figure import value_text
-from callbacks.model import MapState
-from callbacks.sources import sources_panel
-from callbacks.url_state import parse_query, query_from_view, view_from_query
+from atlas.i18n import LOCALE_DIR, catalog, fmt_number, pick, t
+from views.map import caption
+from views.map_figure import value_text
+from atlas.model import MapState
+from views.sources import sources_panel
+from atlas.url import parse_query, query_from_view, view_from_query
 from layers import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,8 @@ def test_both_languages_have_the_same_keys_and_no_empty_text():
 
 def test_every_key_used_in_code_exists():
     used = set()
-    for path in list((ROOT / "callbacks").glob("*.py")) + [ROOT / "app.py"]:
+    rooms = ("callbacks", "views", "atlas", "reports", "ingest")
+    for path in [p for room in rooms for p in (ROOT / room).glob("*.py")] + [ROOT / "app.py"]:
         source = path.read_text()
         used |= set(re.findall(r'\bt\(lang, ["\']([a-z_]+\.[a-z_.]+)["\']', source))
         used |= set(re.findall(r'\btr\(["\']([a-z_]+\.[a-z_.]+)["\']', source))

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from callbacks.layout import metric_options, year_options
-from callbacks.map import caption, map_update
-from callbacks.map_figure import VALUE, build_figure
-from callbacks.model import MapState
-from callbacks.profile import area_profile
-from callbacks.sources import sources_panel
-from callbacks.trata_upload import UserSeries, newest_metric, process_upload
-from callbacks.url_state import view_from_query
+from views.layout import metric_options, year_options
+from views.map import caption, map_update
+from views.map_figure import VALUE, build_figure
+from atlas.model import MapState
+from views.profile import area_profile
+from views.sources import sources_panel
+from atlas.trafficking import UserSeries, newest_metric
+from callbacks.trafficking import process_upload
+from atlas.url import view_from_query
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "muestras_oficiales"
 MININTER = SAMPLES / "mininter_trata_lambayeque_2017_2023.csv"
@@ -170,7 +171,7 @@ def test_a_bad_upload_says_why_and_keeps_what_the_user_had(model, store):
 
 
 def test_every_cited_registry_and_indicator_has_a_label_in_both_languages(catalog):
-    from callbacks.i18n import catalog as texts
+    from atlas.i18n import catalog as texts
 
     figures = catalog.loaded["trata_reportada"].source
     keys = {f"cited.{i}" for i in figures["indicator"]} | {f"series.{s}" for s in figures["series"]}

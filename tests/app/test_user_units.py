@@ -8,15 +8,19 @@ import base64
 import csv
 import io
 import json
+import re
 
 import pytest
 
-import callbacks.user_figure as user_figure
-import callbacks.user_units as user_units
-import layers.user_registry as user_registry
-from callbacks import ids
-from callbacks.map_figure import build_figure, trace_index
-from callbacks.model import MapState
+import views.user_figure as user_figure
+import views.registry as user_units
+import ingest.registry as user_registry
+from ingest.text import FORMULA_LEADERS
+from views import ids
+from views.map_figure import build_figure, trace_index
+from atlas.model import MapState
+
+PLAIN_NUMBER = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?", re.ASCII)
 
 GOOD = (
     "tipo,nombre,ubigeo,lat,lon,estado,fuente\n"
@@ -153,7 +157,7 @@ def test_downloads_template_problems_and_units_are_safe_csv(requests_):
     _, pending, _ = validate(requests_, {"name": "mis.csv", "contents": data_url(GOOD.encode())})
     units = download(requests_, ids.USER_EXPORT, stored=pending)
     for cell in csv_cells(problems["content"]) + csv_cells(units["content"]):
-        assert not cell.startswith(user_registry.FORMULA_LEADERS) or user_registry.PLAIN_NUMBER.fullmatch(cell), cell
+        assert not cell.startswith(FORMULA_LEADERS) or PLAIN_NUMBER.fullmatch(cell), cell  # numbers are numbers
     assert "'=cmd|' /C calc'!A0" in csv_cells(units["content"])
 
 

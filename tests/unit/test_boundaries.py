@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import shapely
 
-from callbacks.map_figure import COLORBAR_PX, MAP_WIDTH_PX, map_view
+from atlas.model import COLORBAR_PX, MAP_WIDTH_PX
+from views.map_figure import map_view
 from layers.boundaries import quantize
 
 

@@ -51,3 +51,9 @@ def test_suggest_command_prints_sites_and_total_gain():
 def test_suggest_refuses_a_million_sites():
     out = run("suggest", "--service", "upe", "--n", "1000000", "--departments", "16")
     assert out.returncode == 2 and "--n must be a number between 1 and 20" in out.stderr
+
+
+def test_suggest_refuses_a_forged_threshold_with_the_uis_bound():
+    out = run("suggest", "--service", "upe", "--n", "5", "--km", "1e6", "--departments", "16")
+    assert out.returncode == 2 and "--km must be a number between 1 and 300" in out.stderr
+    assert "Traceback" not in out.stderr

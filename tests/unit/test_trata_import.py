@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.trata_import import (
+from ingest.trafficking import (
     FORMAT_MININTER,
     FORMAT_MPFN,
     import_trata,

@@ -12,8 +12,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from layers import user_registry as ur
-from layers.user_registry import DistrictIndex, validate_upload
+from ingest import registry as ur
+from analysis.districts import DistrictIndex
+from ingest.registry import validate_upload
+from ingest.text import safe_cell, safe_text
 
 HEADER = "tipo,nombre,ubigeo,lat,lon,estado,fuente\n"
 
@@ -284,13 +286,15 @@ def test_problems_listed_are_capped_but_counted(places):
 
 @pytest.mark.parametrize("cell", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
 def test_formula_cells_are_neutralised(cell):
-    assert ur.safe_cell(cell).startswith("'")
-    assert ur.safe_cell(ur.safe_cell(cell)) == ur.safe_cell(cell)
+    assert safe_cell(cell).startswith("'")
+    assert safe_cell(safe_cell(cell)) == safe_cell(cell)
 
 
-def test_plain_numbers_stay_numbers():
-    assert ur.safe_cell("-12.046400") == "-12.046400"
-    assert ur.safe_cell("+51") == "+51"
+def test_numbers_stay_numbers_and_numeric_text_is_neutralised_too():
+    # one rule for uploads and downloads, the stricter: text starting like a formula is
+    # quoted even when it reads as a number; numbers themselves pass unchanged
+    assert safe_cell(-12.0464) == -12.0464 and safe_text(-12.0464) == "-12.0464"
+    assert safe_cell("-12.046400") == "'-12.046400" and safe_cell("+51") == "'+51"
 
 
 def test_a_formula_name_is_kept_neutralised_in_records_and_exports(places):

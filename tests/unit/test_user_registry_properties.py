@@ -7,13 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layers import user_registry as ur
+from analysis.districts import DistrictIndex
+from ingest import registry as ur
+from ingest.text import CONTROL_CHARS, FORMULA_LEADERS, safe_cell
+
+PLAIN_NUMBER = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?", re.ASCII)
 
 FORMULAS = ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\",\"clic\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1", "=1"]
 HOSTILE = FORMULAS + [
@@ -24,8 +29,8 @@ SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[Healt
 
 
 @pytest.fixture(scope="module")
-def places(geo) -> ur.DistrictIndex:
-    return ur.DistrictIndex(geo)
+def places(geo) -> DistrictIndex:
+    return DistrictIndex(geo)
 
 
 def text_cells():
@@ -131,7 +136,7 @@ def assert_sound(result, places):
 
 
 def starts_like_formula(cell: str) -> bool:
-    return cell.startswith(ur.FORMULA_LEADERS) and not ur.PLAIN_NUMBER.fullmatch(cell)
+    return cell.startswith(FORMULA_LEADERS) and not PLAIN_NUMBER.fullmatch(cell)  # numbers are numbers
 
 
 def assert_export_safe(text: str):
@@ -166,7 +171,7 @@ def test_hostile_xlsx_files_never_break_the_validator(places, table):
     sheet.append(["tipo", "nombre", "ubigeo", "lat", "lon", "estado", "fuente"])
     for row in materialise(table, places):
         # openpyxl refuses control characters in cells; a spreadsheet cannot hold them either
-        sheet.append([ur.CONTROL_CHARS.sub("", c) for c in row])
+        sheet.append([CONTROL_CHARS.sub("", c) for c in row])
     out = io.BytesIO()
     book.save(out)
     result = ur.validate_upload(out.getvalue(), places)
@@ -190,7 +195,7 @@ def test_any_coordinates_are_accepted_only_inside_peru(places, lat, lon):
 @SETTINGS
 @given(cell=st.text(max_size=40))
 def test_safe_cell_is_idempotent_and_never_leaves_a_formula(cell):
-    safe = ur.safe_cell(cell)
-    assert ur.safe_cell(safe) == safe
+    safe = safe_cell(cell)
+    assert safe_cell(safe) == safe
     assert not starts_like_formula(safe)
-    assert not ur.CONTROL_CHARS.search(safe)
+    assert not CONTROL_CHARS.search(safe)

@@ -12,11 +12,10 @@ import html as html_text
 
 from dash import html
 
+from atlas.i18n import t
+from atlas.model import MapState
+from ingest.registry import USER_SERVICE, type_title
 from layers import LAYERS
-from layers.user_registry import USER_SERVICE, type_title
-
-from .i18n import t
-from .model import MapState
 
 RING_COLOR = "#1d2733"  # a dark ring marks what the user uploaded (official units: white)
 META_HALO, META_MARKERS = "user-halo", "user-units"

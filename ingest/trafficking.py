@@ -22,13 +22,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+
+from ingest.text import decode as decode_bytes
+from ingest.text import fix_mojibake, sniff_delimiter
+from ingest.text import fold as fold_text
 
 FORMAT_MININTER = "mininter"
 FORMAT_MPFN = "mpfn"
@@ -112,7 +115,7 @@ class TrataImport:
         Tidy table (SERIES_COLUMNS): one row per level (department, or district for the
         Ministerio Público), area code and year; counts of complaints (denuncias), victims
         and victims under 18 (NaN where the file has no such figure). Not suppressed:
-        callers showing it suppress counts under 5 (`layers.cem_cases.suppress_small`).
+        callers showing it suppress counts under 5 (`layers.base.suppress_small`).
     messages
         Per-row problems (rows left out, repeats dropped, conflicting repeats).
     """
@@ -155,13 +158,10 @@ def empty_series() -> pd.DataFrame:
 # ------------------------------------------------------------------------- text
 
 
-def fold(text: object) -> str:
-    """Upper case, no accents, single spaces: how column names and items are compared."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    plain = unicodedata.normalize("NFKD", fix_mojibake(str(text)))
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return " ".join(plain.replace("\ufeff", "").upper().split())
+def fold(value: object) -> str:
+    """Upper case, no accents, single spaces, punctuation kept, mojibake repaired: how
+    column names and items are compared (the toolkit's fold)."""
+    return fold_text(value, punctuation=True, mojibake=True)
 
 
 def map_unique(values: pd.Series, func) -> pd.Series:
@@ -171,35 +171,13 @@ def map_unique(values: pd.Series, func) -> pd.Series:
     return values.map({u: func(u) for u in uniques})
 
 
-def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 read as Windows-1252 ('129-Ã‘' -> '129-Ñ', 'funciÃ³n' -> 'función')."""
-    if "Ã" not in text and "Â" not in text:
-        return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-    return text
-
-
 def decode(data: bytes, messages: _Messages) -> str:
     """Text of a file: UTF-8 (with or without BOM), else Windows-1252/Latin-1 with a message.
     Line ends are made "\n" (a lone "\r", old Mac style, ends a line too)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        messages.add(None, None, f"el archivo no es UTF-8 (byte {err.start}); se leyó como Latin-1 / Windows-1252")
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def sniff_separator(first_line: str) -> str:
-    counts = {sep: first_line.count(sep) for sep in (";", ",", "\t", "|")}
-    return max(counts, key=counts.get) if max(counts.values()) > 0 else ";"
+    decoded = decode_bytes(data)
+    if decoded.bad_byte is not None:
+        messages.add(None, None, f"el archivo no es UTF-8 (byte {decoded.bad_byte}); se leyó como Latin-1 / Windows-1252")
+    return decoded.text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def detect_format(header: list[str]) -> str | None:
@@ -228,7 +206,7 @@ def _read_rows(text: str, wanted: dict[str, str], optional: set[str], messages: 
                progress: Progress | None, start: float, span: float) -> tuple[pd.DataFrame, int, list[str]]:
     """Rows of the wanted columns as text, with their line numbers; bad rows reported."""
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(first_line))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
     try:
         header = next(reader)
     except StopIteration:
@@ -279,7 +257,7 @@ def _read_fast(text: str, header: list[str], positions: dict[str, int], messages
     if '"' in text:
         return None
     lines = pd.Series(text.split("\n")).str.rstrip("\r")
-    sep = sniff_separator(lines.iloc[0])
+    sep = sniff_delimiter(lines.iloc[0])
     body = lines.iloc[1:]
     line_numbers = np.arange(2, len(lines) + 1)
     blank = body.str.strip() == ""
@@ -572,7 +550,7 @@ def import_trata(data: bytes, file_name: str = "", progress: Progress | None = N
         return TrataImport(None, file_name, empty_series(), messages.items)
     text = decode(data, messages)
     first_line = text.split("\n", 1)[0]
-    header = next(csv.reader([first_line], delimiter=sniff_separator(first_line)), [])
+    header = next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])
     source = detect_format(header)
     if source is None:
         messages.add(

@@ -15,15 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html, no_update
-
-from . import ids
-from .gaps import GapState, gap_state, state_from_record
-from .i18n import DEFAULT_LANG, LANGS, t
-from .model import NATIONAL, MapState, Model
-from .plan import scenario_from
-from .trata_upload import UserSeries
+from atlas.gaps import GapState, gap_state
+from atlas.i18n import DEFAULT_LANG, LANGS
+from atlas.model import MapState, Model
+from atlas.plan import scenario_from
 
 MAP_KEYS = ("lang", "level", "focus", "metric", "year", "services", "basemap")
 GAP_KEYS = ("tab", "gservice", "km", "glevel", "gfocus", "gcolour", "w", "units", "suggested", "cost")
@@ -164,103 +159,3 @@ def query_from_view(view: ViewState) -> str:
     if costs:
         q["cost"] = ",".join(f"{s}:{v:g}" for s, v in costs.items())
     return ("?" + urlencode(q, safe=":,")) if q else ""
-
-
-def notice(lang: str, problems: list[str]):
-    if not problems:
-        return None
-    names = ", ".join(sorted(set(problems)))
-    return dbc.Alert(
-        [html.Strong(t(lang, "notice.url_title")), " ", t(lang, "notice.url_body", names=names)],
-        color="warning",
-        dismissable=True,
-        className="url-notice",
-    )
-
-
-def register(app, model: Model) -> None:
-    @app.callback(
-        Output(ids.LANG, "value"),
-        Output(ids.LEVEL, "value"),
-        Output(ids.FOCUS, "value"),
-        Output(ids.METRIC, "value"),
-        Output(ids.YEAR, "value", allow_duplicate=True),
-        Output(ids.SERVICES, "value"),
-        Output(ids.BASEMAP, "value"),
-        Output(ids.TABS, "active_tab"),
-        Output(ids.GAP_DRAWN, "data", allow_duplicate=True),
-        Output(ids.SCENARIO_SEED, "data"),
-        Output(ids.NOTICE, "children"),
-        Input(ids.URL, "search"),
-        State(ids.TRATA_STORE, "data"),
-        prevent_initial_call="initial_duplicate",
-    )
-    def apply_url(search, imported):
-        view, problems = view_from_query(model, search, UserSeries.from_store(imported, model))
-        g = view.gaps
-        gap_record = {
-            "level": g.level,
-            "focus": g.focus,
-            "values": [g.service, g.km, g.colour, list(g.weights)],
-        }
-        m = view.map
-        return (
-            view.lang,
-            m.level,
-            m.focus or NATIONAL,
-            m.metric,
-            m.year,
-            list(m.services),
-            m.basemap,
-            view.tab,
-            gap_record,
-            view.scenario,
-            notice(view.lang, problems),
-        )
-
-    @app.callback(
-        Output(ids.STATE_SYNC, "data"),
-        Input(ids.LANG, "value"),
-        Input(ids.LEVEL, "value"),
-        Input(ids.FOCUS, "value"),
-        Input(ids.METRIC, "value"),
-        Input(ids.YEAR, "value"),
-        Input(ids.SERVICES, "value"),
-        Input(ids.BASEMAP, "value"),
-        Input(ids.TABS, "active_tab"),
-        Input(ids.GAP_DRAWN, "data"),
-        State(ids.SCENARIO_SEED, "data"),
-        State(ids.TRATA_STORE, "data"),
-        prevent_initial_call=True,
-    )
-    def sync_url(lang, level, focus, metric, year, services, basemap, tab, drawn, seed, imported):
-        if drawn is None:
-            return no_update  # the gaps tab is being (re)drawn; its record follows
-        user = UserSeries.from_store(imported, model)
-        map_state, _ = model.state(level, focus, metric, year, services, basemap, user=user)
-        plan = drawn.get("plan") if isinstance(drawn, dict) and "plan" in drawn else seed
-        scenario, _ = scenario_from(model, plan)
-        view = ViewState(
-            lang=lang if lang in LANGS else DEFAULT_LANG,
-            map=map_state,
-            tab=tab if tab in TABS else "map",
-            gaps=state_from_record(model, drawn),
-            scenario=scenario.record(),
-        )
-        return query_from_view(view)
-
-    app.clientside_callback(
-        """
-        function(query, lang) {
-            if (typeof query !== 'string') { return window.dash_clientside.no_update; }
-            var url = window.location.pathname + query + window.location.hash;
-            window.history.replaceState(null, '', url);
-            document.documentElement.lang = lang || 'es';
-            return window.dash_clientside.no_update;
-        }
-        """,
-        Output(ids.URL_WRITTEN, "data"),
-        Input(ids.STATE_SYNC, "data"),
-        State(ids.LANG, "value"),
-    )
-

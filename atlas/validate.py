@@ -17,9 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from layers.user_registry import echo
-
-from .i18n import fmt_number, t
+from atlas.i18n import fmt_number, t
+from ingest.registry import echo
 
 MAX_TEXT = 40  # characters of an untrusted value quoted back in a message
 

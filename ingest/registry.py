@@ -30,16 +30,31 @@ import hashlib
 import io
 import math
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from decimal import (
+    Decimal,  # a number written with its six decimals, never quoted as text
+)
+from typing import Iterable, Protocol, Sequence
 
-import numpy as np
-import shapely
+from ingest.text import LANGS, Text, decode, safe_text, text
+from ingest.text import fold as fold_text
+from ingest.text import sniff_delimiter as sniff
 
-from .base import LANGS, Text, text
-from .boundaries import PERU_BBOX, Geography
+PERU_BBOX = (-81.4, -18.4, -68.6, 0.1)  # lon/lat, generous
+
+
+class DistrictIndex(Protocol):
+    """What the checks need of the districts (built by `analysis.districts.DistrictIndex`)."""
+
+    names: dict[str, str]
+    capital: dict[str, tuple[float, float]]
+
+    def known(self, code: str) -> bool: ...
+
+    def km_outside(self, code: str, lat: float, lon: float) -> float: ...
+
+    def district_of(self, lat: float, lon: float) -> tuple[str | None, float]: ...
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000  # data rows in one file, and units kept in one session
@@ -49,7 +64,6 @@ MAX_OTHER_CELL = 60
 MAX_XLSX_UNPACKED = 60 * 1024 * 1024  # a 5 MB xlsx that unpacks beyond this is refused
 MAX_COLUMNS = 60
 TOLERANCE_KM = 2.0
-EARTH_RADIUS_KM = 6371.0088
 ECHO_CHARS = 40
 USER_SERVICE = "user"  # the map's service id for units uploaded by the user
 
@@ -113,49 +127,27 @@ COLUMN_HELP: dict[str, Text] = {
 }
 EXAMPLE_PREFIXES = ("EJEMPLO", "EXAMPLE")
 
-FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-PLAIN_NUMBER = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?", re.ASCII)
-
-
 # ------------------------------------------------------------------------- cells
-
-
-def safe_cell(value: object) -> str:
-    """Text safe to display and to export to a spreadsheet.
-
-    Control characters are removed and a cell that a spreadsheet would read as a formula
-    (starting with = + - @ tab or CR) gets a leading single quote; a plain number such as
-    -12.05 is left as it is. Idempotent.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    out = CONTROL_CHARS.sub("", str(value))
-    if out.startswith(FORMULA_LEADERS) and not PLAIN_NUMBER.fullmatch(out):
-        out = "'" + out
-    return out
 
 
 def echo(value: object) -> str:
     """A cell as quoted back in a message: neutralised and cut short."""
-    out = safe_cell(value).replace("\r", " ").replace("\n", " ").strip()
+    out = safe_text(value).replace("\r", " ").replace("\n", " ").strip()
     return out if len(out) <= ECHO_CHARS else out[: ECHO_CHARS - 1] + "…"
 
 
 def fold(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = "".join(c if c.isalnum() or c == "_" else " " for c in plain.upper())
-    return " ".join(plain.split())
+    """Column names, types and statuses as compared: the toolkit's fold, keeping '_'."""
+    return fold_text(value, keep="_")
 
 
 def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """CSV text (UTF-8 with BOM added by the caller if wanted) with every cell neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
+    writer.writerow([safe_text(h) for h in header])
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([safe_text(v) for v in row])
     return out.getvalue()
 
 
@@ -216,60 +208,6 @@ class UploadResult:
 # ------------------------------------------------------------------- places index
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km (arrays or scalars, degrees)."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-class DistrictIndex:
-    """District polygons and capitals, for point-in-district checks. Read-only once built."""
-
-    def __init__(self, geo: Geography):
-        shapes = geo.shapes["district_exact"]
-        self.codes = shapes.index.astype(str)
-        self.polygons = shapes.geometry.to_numpy()
-        self.position = {code: i for i, code in enumerate(self.codes)}
-        self.tree = shapely.STRtree(self.polygons)
-        districts = geo.districts
-        self.names = {code: f"{row.distrito} ({row.provincia}, {row.departamento})" for code, row in districts.iterrows()}
-        self.capital = {
-            code: (float(lat), float(lon))
-            for code, lat, lon in zip(districts.index, districts["capital_lat"], districts["capital_lon"])
-        }
-        bounds = shapely.bounds(self.polygons)
-        pad = TOLERANCE_KM / 100.0  # degrees, generous (1 degree >= 105 km in Peru)
-        self.bbox = {code: (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad) for code, b in zip(self.codes, bounds)}
-
-    def known(self, code: str) -> bool:
-        return code in self.capital
-
-    def km_outside(self, code: str, lat: float, lon: float) -> float:
-        """Distance in km from the point to the district (0 inside); inf without a polygon."""
-        i = self.position.get(code)
-        if i is None:
-            return math.inf
-        polygon = self.polygons[i]
-        point = shapely.Point(lon, lat)
-        if polygon.covers(point):
-            return 0.0
-        nearest = shapely.shortest_line(polygon, point).coords[0]
-        return float(haversine_km(lat, lon, nearest[1], nearest[0]))
-
-    def district_of(self, lat: float, lon: float) -> tuple[str | None, float]:
-        """The district holding the point, or the nearest one and its distance in km."""
-        point = shapely.Point(lon, lat)
-        hits = self.tree.query(point, predicate="covered_by")
-        if len(hits):
-            return str(self.codes[int(sorted(hits)[0])]), 0.0
-        near = self.tree.query_nearest(point, max_distance=0.1)
-        if not len(near):
-            return None, math.inf
-        best = min(((self.km_outside(self.codes[int(i)], lat, lon), self.codes[int(i)]) for i in near))
-        return str(best[1]), best[0]
-
-
 # ----------------------------------------------------------------------- reading
 
 
@@ -308,13 +246,13 @@ def too_large_text(size: int, max_bytes: int = MAX_BYTES) -> Text:
 def decode_text(data: bytes) -> tuple[str | None, str, Text | None]:
     """(text, encoding name, problem)."""
     if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[3:].decode("utf-8"), "UTF-8 (BOM)", None
-        except UnicodeDecodeError as err:
-            return None, "UTF-8 (BOM)", text(
-                f"El archivo dice ser UTF-8 pero tiene bytes inválidos (posición {err.start}). Guárdelo de nuevo como «CSV UTF-8».",
-                f"The file says it is UTF-8 but has invalid bytes (position {err.start}). Save it again as 'CSV UTF-8'.",
-            )
+        decoded = decode(data)
+        if decoded.bad_byte is None:
+            return decoded.text, decoded.encoding, None
+        return None, "UTF-8 (BOM)", text(
+            f"El archivo dice ser UTF-8 pero tiene bytes inválidos (posición {decoded.bad_byte}). Guárdelo de nuevo como «CSV UTF-8».",
+            f"The file says it is UTF-8 but has invalid bytes (position {decoded.bad_byte}). Save it again as 'CSV UTF-8'.",
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "UTF-16", None
@@ -325,14 +263,9 @@ def decode_text(data: bytes) -> tuple[str | None, str, Text | None]:
             "No es un archivo de texto CSV ni un XLSX (contiene bytes nulos).",
             "This is neither a CSV text file nor an XLSX (it holds null bytes).",
         )
-    try:
-        return data.decode("utf-8"), "UTF-8", None
-    except UnicodeDecodeError:
-        pass
-    try:
-        decoded, encoding = data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        decoded, encoding = data.decode("latin-1"), "ISO-8859-1"
+    decoded, encoding, _ = decode(data)
+    if encoding == "UTF-8":
+        return decoded, encoding, None
     if implausible_share(decoded) > MAX_IMPLAUSIBLE:
         return None, encoding, text(
             "La codificación del archivo no es UTF-8 ni Windows-1252/Latin-1 (¿Shift-JIS, GBK…?): los nombres "
@@ -364,18 +297,7 @@ KNOWN_HEADERS = {alias for aliases in COLUMN_ALIASES.values() for alias in alias
 def sniff_delimiter(text_: str) -> str:
     """The delimiter under which some early line reads as the most known column names
     (Spanish Excel writes ';')."""
-    head = "\n".join(text_.splitlines()[:40])
-    best, best_score = ",", (-1, -1)
-    for delimiter in (",", ";", "\t", "|"):
-        try:
-            rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
-        except csv.Error:
-            continue
-        known = max((sum(fold(c) in KNOWN_HEADERS for c in row[:MAX_COLUMNS]) for row in rows), default=0)
-        cells = max((len(row) for row in rows), default=0)
-        if (known, cells) > best_score:
-            best, best_score = delimiter, (known, cells)
-    return best
+    return sniff(text_, lambda cell: fold(cell) in KNOWN_HEADERS, MAX_COLUMNS)
 
 
 BLANK: list[str] = []  # every blank row, shared (a file of blank lines costs no memory)
@@ -626,12 +548,12 @@ def validate_row(
         )
 
     # name and source
-    name = safe_cell(cell("name"))
+    name = safe_text(cell("name"))
     if not name:
         bad("name", "Falta el nombre.", "The name is missing.")
     elif fold(name).startswith(EXAMPLE_PREFIXES):
         bad("name", "Es una fila de ejemplo de la plantilla: bórrela.", "This is an example row from the template: delete it.")
-    source = safe_cell(cell("source"))
+    source = safe_text(cell("source"))
     if not source:
         bad("source", "Falta la fuente: sin fuente, un dato no se muestra como hecho.",
             "The source is missing: without a source a figure is not shown as fact.")
@@ -829,7 +751,7 @@ def _clean_record(record: object, places: DistrictIndex) -> dict | None:
         return None
     status = record.get("status") if record.get("status") in ("verified", "weak", "claim", "unknown") else "unknown"
     precision = record.get("precision") if record.get("precision") in ("user_coordinates", "district_capital") else "district_capital"
-    name, source = safe_cell(name), safe_cell(source)
+    name, source = safe_text(name), safe_text(source)
     return unit_record(service, name, code, float(lat), float(lon), precision, status, source)
 
 
@@ -856,7 +778,7 @@ STATUS_EXPORT = {"verified": "verificada", "weak": "evidencia_debil", "claim": "
 def units_csv(units: list[dict]) -> str:
     """The user's units as a CSV they can upload again (the template's columns)."""
     rows = (
-        (u["service"], u["name"], u["ubigeo"], f"{u['lat']:.6f}", f"{u['lon']:.6f}", STATUS_EXPORT.get(u["status"], ""), u["source"])
+        (u["service"], u["name"], u["ubigeo"], Decimal(f"{u['lat']:.6f}"), Decimal(f"{u['lon']:.6f}"), STATUS_EXPORT.get(u["status"], ""), u["source"])
         for u in units
     )
     return rows_to_csv(EXPORT_COLUMNS, rows)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from atlas.i18n import DEFAULT_LANG, pick, t
+from atlas.model import NATIONAL, MapState, Model
+from ingest.registry import USER_SERVICE
 from layers.base import LEVELS
-
-from . import ids
-from .i18n import DEFAULT_LANG, pick, t
-from .model import NATIONAL, MapState, Model
-from .safety import notice_areas
-from .trata_upload import upload_panel as trata_upload_panel
-from .user_figure import USER_SERVICE
-from .user_units import upload_panel as registry_upload_panel
+from views import ids
+from views.notices import notice_areas
+from views.registry import upload_panel as registry_upload_panel
+from views.trafficking import upload_panel as trata_upload_panel
 
 
 def tr(key: str, tag=html.Span, lang: str = DEFAULT_LANG, **kwargs):

@@ -23,18 +23,16 @@ import numpy as np
 import pandas as pd
 from dash import Patch
 
+from atlas.i18n import fmt_number, pick, t
+from atlas.model import BLANK_STYLE, MapState, Model, map_view
+from ingest.registry import USER_SERVICE
 from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPPRESSED
-
-from .i18n import fmt_number, pick, t
-from .model import MapState, Model
-from .user_figure import USER_SERVICE, user_unit_traces
+from views.user_figure import user_unit_traces
 
 CONTEXT, BASE, VALUE, CARE = 0, 1, 2, 3
 FIRST_SERVICE_TRACE = 4
 NO_DATA_COLOR = "#d3d6db"
 LINE_COLOR = "#ffffff"
-MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 540  # a typical map box, for the initial zoom
-COLORBAR_PX = 185  # the colour bar and its title, on the left of the map box
 
 # ColorBrewer sequential palettes without their near-white classes, so that the lowest
 # value never looks like the grey of "sin dato".
@@ -52,7 +50,6 @@ def colorscale(name: str) -> list[list]:
     colors = PALETTES.get(name, PALETTES["OrRd"])
     return [[i / (len(colors) - 1), c] for i, c in enumerate(colors)]
 
-BLANK_STYLE = "white-bg"  # plotly's built-in style with no sources: nothing is fetched
 BASEMAP_STYLE = "open-street-map"  # raster tiles from the internet, only when asked for
 
 
@@ -62,37 +59,6 @@ def geojson_url(model: Model, level: str, focus: str, prefix: str = "/") -> str:
 
 def care_geojson_url(model: Model, prefix: str = "/") -> str:
     return f"{prefix}geo/care-provinces.json?v={model.geo_version}"
-
-
-def map_view(
-    bbox: tuple[float, float, float, float],
-    width_px: float = MAP_WIDTH_PX,
-    height_px: float = MAP_HEIGHT_PX,
-    *,
-    left_px: float = COLORBAR_PX,
-    margin: float = 0.1,
-    min_zoom: float = 1.0,
-) -> tuple[dict, float]:
-    """Centre and zoom that fit a lon/lat box in a map box of `width_px` x `height_px`
-    (web mercator, 512-px tiles as MapLibre uses), leaving `left_px` on the left free for
-    the colour bar so that it never hides an area of the focus; `margin` is in zoom steps.
-    """
-    minx, miny, maxx, maxy = bbox
-
-    def merc(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    usable = max(width_px - left_px, 1.0)
-    dx = max(maxx - minx, 1e-6)
-    dy = max(merc(maxy) - merc(miny), 1e-6)
-    zoom_x = math.log2(usable * 360 / (512 * dx))
-    zoom_y = math.log2(height_px * 2 * math.pi / (512 * dy))
-    zoom = max(min_zoom, min(zoom_x, zoom_y) - margin)
-    y_mid = (merc(maxy) + merc(miny)) / 2
-    lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
-    # the box is centred in the part right of the colour bar: move the view left_px / 2 west
-    lon_mid = (minx + maxx) / 2 - (left_px / 2) * 360 / (512 * 2**zoom)
-    return {"lat": round(lat_mid, 4), "lon": round(lon_mid, 4)}, round(zoom, 3)
 
 
 # ---------------------------------------------------------------- value formatting

@@ -7,12 +7,13 @@ state lives in the browser (component values, the URL), never here.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable
 from functools import lru_cache
+from typing import Any, Callable, Hashable
 
 import numpy as np
 import pandas as pd
@@ -22,11 +23,11 @@ from analysis.coverage import CoverageIndex
 from analysis.index import coverage_index
 from analysis.need import need_frame
 from analysis.places import Places, build_places
+from ingest.registry import USER_SERVICE
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
 from layers.catalog import Catalog
 from layers.ubigeo import fold_name
-from layers.user_registry import USER_SERVICE
 
 FOCUS_DEPARTMENTS = ("15", "08", "16", "21", "17")  # the mission's: Lima, Cusco, Loreto, Puno, Madre de Dios
 LIMA_REGIONS = ("150100", "159900")  # Lima Metropolitana, Lima Provincias: foci of their own
@@ -130,7 +131,7 @@ class Model:
 
     def lookup(self, metric_id: str, user=None) -> tuple[Layer, Metric]:
         """(layer, metric) of a catalogue metric, or of a series the user imported in the
-        browser (`user`: callbacks.trata_upload.UserSeries, checked, or None)."""
+        browser (`user`: views.trafficking.UserSeries, checked, or None)."""
         if user is not None and metric_id in user.metrics:
             return user.metrics[metric_id]
         return self.metrics[metric_id]
@@ -252,3 +253,43 @@ class Model:
 
     def __hash__(self) -> int:  # lru_cache on methods: one model per app
         return id(self)
+
+
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 540  # a typical map box, for the initial zoom
+
+
+COLORBAR_PX = 185  # the colour bar and its title, on the left of the map box
+
+
+BLANK_STYLE = "white-bg"  # plotly's built-in style with no sources: nothing is fetched
+
+
+def map_view(
+    bbox: tuple[float, float, float, float],
+    width_px: float = MAP_WIDTH_PX,
+    height_px: float = MAP_HEIGHT_PX,
+    *,
+    left_px: float = COLORBAR_PX,
+    margin: float = 0.1,
+    min_zoom: float = 1.0,
+) -> tuple[dict, float]:
+    """Centre and zoom that fit a lon/lat box in a map box of `width_px` x `height_px`
+    (web mercator, 512-px tiles as MapLibre uses), leaving `left_px` on the left free for
+    the colour bar so that it never hides an area of the focus; `margin` is in zoom steps.
+    """
+    minx, miny, maxx, maxy = bbox
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    usable = max(width_px - left_px, 1.0)
+    dx = max(maxx - minx, 1e-6)
+    dy = max(merc(maxy) - merc(miny), 1e-6)
+    zoom_x = math.log2(usable * 360 / (512 * dx))
+    zoom_y = math.log2(height_px * 2 * math.pi / (512 * dy))
+    zoom = max(min_zoom, min(zoom_x, zoom_y) - margin)
+    y_mid = (merc(maxy) + merc(miny)) / 2
+    lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
+    # the box is centred in the part right of the colour bar: move the view left_px / 2 west
+    lon_mid = (minx + maxx) / 2 - (left_px / 2) * 360 / (512 * 2**zoom)
+    return {"lat": round(lat_mid, 4), "lon": round(lon_mid, 4)}, round(zoom, 3)

@@ -1,0 +1,1 @@
+"""ingest: bytes -> validated tables (uploads, official files); the one text toolkit."""

@@ -1,0 +1,1 @@
+"""reports: downloads without Dash (CSV/XLSX tables, the brief PDF, the map PNG) and their registry."""
