@@ -222,7 +222,23 @@ def test_no_care_location_in_any_callback_output_and_no_crash(requests_, domain,
     assert {"map", "profile", "user-traces", "upload-report", "user-download"} <= walk.outputs_seen
 
 
-def test_hostile_arguments_to_any_callback_get_no_traceback(requests_, domain, secrets):  # noqa: F811
+@pytest.fixture()
+def plain_map(monkeypatch):
+    """The walks test how callbacks take their arguments, not how a map is drawn (the brief
+    tests render real maps): the brief's map is a small blank PNG here, which keeps each of
+    the walk's hundreds of brief downloads from rendering a map in Chromium."""
+    import io
+
+    from PIL import Image
+
+    import callbacks.brief as brief
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 120), "white").save(buffer, format="PNG")
+    monkeypatch.setattr(brief, "figure_png", lambda *args, **kwargs: buffer.getvalue())
+
+
+def test_hostile_arguments_to_any_callback_get_no_traceback(requests_, domain, secrets, plain_map):  # noqa: F811
     walk = Walk(requests_, secrets)
     for callback in requests_.callbacks:
         base = representative_sets(callback, requests_, domain)[0]
@@ -232,7 +248,7 @@ def test_hostile_arguments_to_any_callback_get_no_traceback(requests_, domain, s
     assert walk.failures == [], "\n".join(walk.failures[:20])
 
 
-def test_extreme_numbers_in_any_argument_get_a_clear_answer_not_a_crash(requests_, domain, secrets):  # noqa: F811
+def test_extreme_numbers_in_any_argument_get_a_clear_answer_not_a_crash(requests_, domain, secrets, plain_map):  # noqa: F811
     """10**400 in gap-km, gap-weight or plan-cost used to raise OverflowError (the generic
     error notice, a traceback in the log). Every argument of every callback, each extreme."""
     walk = Walk(requests_, secrets)

@@ -175,9 +175,10 @@ def background_call(base: str, body: dict, timeout: float = 120) -> tuple[int, d
     raise AssertionError("a background job did not finish in time")
 
 
-def test_page_loads_stay_fast_while_briefs_and_a_suggestion_run(gunicorn, app):
+def test_page_loads_do_not_wait_for_briefs_and_a_suggestion(gunicorn, app):
     """Heavy work runs off the request threads in a bounded pool: with four PDF briefs and
-    the heaviest legal suggestion under way, the page still loads quickly for everyone."""
+    the heaviest legal suggestion under way, page loads do not queue behind them (a load
+    takes a small part of the time the heavy work takes, and p95 stays under 1 s)."""
     from views import ids
     from tests.app.dash_requests import DashRequests
 
@@ -194,11 +195,15 @@ def test_page_loads_stay_fast_while_briefs_and_a_suggestion_run(gunicorn, app):
     }, changed=[f"{ids.PLAN_SUGGEST}.n_clicks"])
 
     def heavy(kind: str):
+        start = time.perf_counter()
         if kind == "brief":
-            return background_call(base, brief_body)
-        status, _, raw = get(base + "/_dash-update-component", data=json.dumps(suggest_body).encode(),
-                             headers={"Content-Type": "application/json"}, timeout=120)
-        return status, json.loads(raw) if status == 200 else {}
+            status, answer = background_call(base, brief_body)
+        else:
+            status, _, raw = get(base + "/_dash-update-component", data=json.dumps(suggest_body).encode(),
+                                 headers={"Content-Type": "application/json"}, timeout=120)
+            answer = json.loads(raw) if status == 200 else {}
+        took.append(time.perf_counter() - start)
+        return status, answer
 
     def page_loads(n: int) -> list[float]:
         times = []
@@ -210,6 +215,7 @@ def test_page_loads_stay_fast_while_briefs_and_a_suggestion_run(gunicorn, app):
             time.sleep(0.1)
         return times
 
+    took: list[float] = []
     with ThreadPoolExecutor(max_workers=13) as pool:
         heavy_jobs = [pool.submit(heavy, "brief") for _ in range(4)] + [pool.submit(heavy, "suggest")]
         time.sleep(0.5)  # the heavy work is under way
@@ -221,5 +227,7 @@ def test_page_loads_stay_fast_while_briefs_and_a_suggestion_run(gunicorn, app):
     for status, answer in results[:4]:
         assert status == 200 and answer["response"]["brief-download"]["data"]["content"].startswith("JVBER")  # %PDF
     assert results[4][0] == 200 and "scenario" in results[4][1]["response"]
-    assert p95 < 1.0
+    median = times[len(times) // 2]
+    assert median < 0.25 * max(took), (median, sorted(took))
+    assert p95 < 1.0  # issue 17's bound for CI (an idle runner measures about 0.3 s)
     assert process.poll() is None

@@ -5,7 +5,7 @@ import os
 import time
 
 import pytest
-from selenium.common.exceptions import JavascriptException
+from selenium.common.exceptions import JavascriptException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 
@@ -46,7 +46,9 @@ def requested_urls(driver) -> set[str]:
 
 def wait_for(duo, predicate, timeout=20, what="condition"):
     """Poll `predicate` until it is truthy. A script error while the page is (re)loading
-    (its graph not there yet) counts as "not yet", not as a failure."""
+    (its graph not there yet), or an element replaced while it was being read (Dash
+    re-rendered it), counts as "not yet", not as a failure. `duo` is unused (kept for the
+    callers that pass it)."""
     end = time.time() + timeout
     last = None
     while time.time() < end:
@@ -54,6 +56,8 @@ def wait_for(duo, predicate, timeout=20, what="condition"):
             last = predicate()
         except JavascriptException as err:
             last = f"script error: {err.msg}"
+        except StaleElementReferenceException:
+            last = "element re-rendered while read"
         else:
             if last:
                 return last

@@ -7,6 +7,8 @@ import time
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
+from tests.browser.test_map_page import wait_for as shared_wait_for
+
 
 pytestmark = pytest.mark.browser
 PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058")) + 2
@@ -23,14 +25,7 @@ return {fills: m.queryRenderedFeatures().filter(function (f) { return /-fill$/.t
 
 
 def wait_for(predicate, timeout=25, what="condition"):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}; last value {last!r}")
+    return shared_wait_for(None, predicate, timeout=timeout, what=what)
 
 
 def gap_map(duo):
