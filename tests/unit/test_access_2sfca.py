@@ -142,20 +142,6 @@ def test_access_is_the_same_with_or_without_a_kept_tree(real):
     assert np.allclose(a["units_per_100k_children"], b["units_per_100k_children"])
 
 
-@pytest.fixture
-def cli(catalog, monkeypatch, capsys):
-    from analysis.cli import main
-    from layers.catalog import Catalog
-
-    monkeypatch.setattr(Catalog, "load", classmethod(lambda cls, *a, **k: catalog))
-
-    def run(*argv):
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
 
 def test_access_command_gives_areas_and_units_ranked_by_load(cli):
     code, out, _ = cli("access", "--service", "upe", "--km", "50", "--level", "department", "--format", "json")

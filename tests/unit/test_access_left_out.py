@@ -134,21 +134,6 @@ def test_a_province_code_lists_only_that_province(catalog, real):
     assert len(table) > 0 and table["ubigeo"].str.startswith("1608").all()
 
 
-@pytest.fixture
-def cli(catalog, monkeypatch, capsys):
-    """Run ``python -m analysis ...`` in process, on the session's catalog."""
-    from analysis.cli import main
-    from layers.catalog import Catalog
-
-    monkeypatch.setattr(Catalog, "load", classmethod(lambda cls, *a, **k: catalog))
-
-    def run(*argv):
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
 
 def test_places_command_prints_the_named_list_as_csv_and_json(cli):
     code, out, _ = cli("places", "--service", "upe", "--km", "50", "--department", "16", "--format", "csv")

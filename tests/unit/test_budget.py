@@ -182,20 +182,6 @@ def test_one_service_budget_exact_is_at_least_greedy_and_greedy_is_close(real):
     assert setup.baseline_children + exact.total_gain <= setup.rural_children
 
 
-@pytest.fixture
-def cli(catalog, monkeypatch, capsys):
-    from analysis.cli import main
-    from layers.catalog import Catalog
-
-    monkeypatch.setattr(Catalog, "load", classmethod(lambda cls, *a, **k: catalog))
-
-    def run(*argv):
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
 
 ISSUE_ARGS = ("budget", "--budget", "2000000", "--cost", "upe=250000", "--cost", "fistrap=400000",
               "--cost", "pnp_trata=300000", "--goal", "chain", "--km", "50", "--departments", "16,21")

@@ -112,20 +112,6 @@ def test_equity_within_a_department(catalog, national):
     assert out["quintiles"]["districts"].sum() == out["districts_used"] <= 53
 
 
-@pytest.fixture
-def cli(catalog, monkeypatch, capsys):
-    from analysis.cli import main
-    from layers.catalog import Catalog
-
-    monkeypatch.setattr(Catalog, "load", classmethod(lambda cls, *a, **k: catalog))
-
-    def run(*argv):
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
 
 def test_equity_command_prints_quintiles_and_the_index(cli):
     code, out, _ = cli("equity", "--service", "upe", "--km", "50", "--format", "json")
