@@ -1,0 +1,249 @@
+"""Compare saved scenarios (issue 15): one row per scenario and a baseline row of today's
+units, for the gaps view's threshold and focus; and the per-area difference between two of
+them (the difference map). No Dash components.
+
+Figures of a row, all in the view's focus (Peru when there is none), like the headline:
+
+- units added by type and their cost (soles; None when a type has no unit cost);
+- rural people and rural children 0–17 (est.) newly within the threshold of each chain
+  service (UPE, FISTRAP, PNP), of the whole chain, and of the view's service;
+- the share of the rural population beyond the threshold for the view's service (the
+  headline's "before → after");
+- cost per rural child newly within reach of the view's service;
+- the concentration index of being beyond reach across districts ordered by poverty
+  (`analysis.equity`) and its change from the baseline, when the poverty map is there.
+
+The headline says the same numbers for the scenario on screen (a test holds them equal).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from analysis.coverage import CHAIN, CHAIN_MEMBERS
+from analysis.scenario import scenario_km
+from atlas.gaps import GapState
+from atlas.model import Model
+from atlas.plan import Scenario
+from atlas.scenarios import BASELINE, Named
+
+GAIN_SERVICES = (*CHAIN_MEMBERS, CHAIN)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the comparison (the baseline: slot "base", no units)."""
+
+    slot: str
+    name: str
+    units: dict[str, int]  # new units by type
+    cost: float | None  # soles; None when some type has no unit cost
+    people: dict[str, float]  # rural people newly within km, by service (and "chain")
+    children: dict[
+        str, float | None
+    ]  # the same in rural children 0–17 (est.); None: no share data
+    pct_beyond: float  # % of the rural population beyond km, the view's service
+    cost_per_child: (
+        float | None
+    )  # soles per child newly within reach of the view's service
+    concentration: (
+        float | None
+    )  # concentration index of being beyond reach (None: no poverty data)
+    concentration_change: float | None = None  # from the baseline
+    scenario: Scenario = field(default_factory=Scenario, compare=False)
+
+
+def scope_mask(model: Model, focus: str) -> np.ndarray:
+    """Demand points of the view: the focus area's districts, or all of Peru."""
+
+    def build():
+        ubigeo = model.coverage.demand.ubigeo
+        if not focus:
+            return np.ones(len(ubigeo), dtype=bool)
+        return np.isin(ubigeo, np.asarray(model.geo.codes("district", focus), str))
+
+    return model.memo(("scenario-scope", focus), build)
+
+
+def child_share(model: Model) -> np.ndarray | None:
+    """Per demand point, its department's 2020 share aged 0–17 (None: no such layer)."""
+
+    def build():
+        from analysis.left_out import child_shares_from_catalog, point_child_share
+
+        try:
+            shares = child_shares_from_catalog(model.catalog)
+        except ValueError:
+            return None
+        return np.nan_to_num(
+            point_child_share(model.coverage.demand.ubigeo, shares), nan=0.0
+        )
+
+    return model.memo("scenario-child-share", build)
+
+
+def poverty(model: Model) -> pd.Series | None:
+    if not model.catalog.available("poverty2018"):
+        return None
+    return model.catalog.loaded["poverty2018"].source["poverty"]
+
+
+def all_distances(
+    model: Model, scenario: Scenario, services: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """km from every demand point to the nearest unit of each service, scenario included
+    (each member once; the chain from its members)."""
+    index = model.coverage
+    out: dict[str, np.ndarray] = {}
+    for service in services:
+        if service == CHAIN:
+            continue
+        km = scenario_km(index, scenario.units, service) if scenario.units else None
+        out[service] = index.km[service] if km is None else km
+    if CHAIN in services:
+        members = {
+            m: out.get(m) if m in out else all_distances(model, scenario, (m,))[m]
+            for m in CHAIN_MEMBERS
+        }
+        out[CHAIN] = (
+            index.km[CHAIN] if not scenario.units else index.chain_with(members)
+        )
+    return out
+
+
+def concentration(model: Model, gs: GapState, km: np.ndarray) -> float | None:
+    """Concentration index of being beyond reach across the districts of the view's
+    department (Peru without a focus), ordered by poverty, weighted by rural children."""
+    from analysis.equity import equity_table
+
+    found, share = poverty(model), child_share(model)
+    if found is None or share is None:
+        return None
+    index = model.coverage
+    d = index.demand
+    uniques, inverse = index.groups["district"]
+    children = np.where(d.rural, d.weight, 0.0) * share
+    total = np.bincount(inverse, weights=children, minlength=len(uniques))
+    beyond = np.bincount(
+        inverse, weights=np.where(km > gs.km, children, 0.0), minlength=len(uniques)
+    )
+    keep = (
+        np.char.startswith(uniques.astype(str), gs.focus[:2])
+        if gs.focus
+        else np.ones(len(uniques), bool)
+    )
+    try:
+        result = equity_table(
+            uniques[keep],
+            total[keep],
+            beyond[keep],
+            found.reindex(uniques[keep]).to_numpy(float),
+        )
+    except ValueError:
+        return None
+    value = float(result["concentration_index"])
+    return value if math.isfinite(value) else None
+
+
+def row(model: Model, gs: GapState, slot: str, name: str, scenario: Scenario) -> Row:
+    index = model.coverage
+    d = index.demand
+    scope = scope_mask(model, gs.focus)
+    rural = np.where(d.rural & scope, d.weight, 0.0)
+    share = child_share(model)
+    services = tuple(
+        dict.fromkeys(s for s in (*GAIN_SERVICES, gs.service) if s in index.km)
+    )
+    people: dict[str, float] = {}
+    children: dict[str, float | None] = {}
+    after = all_distances(model, scenario, services)
+    for service in services:
+        gained = (after[service] <= gs.km) & (index.km[service] > gs.km)
+        people[service] = float(rural[gained].sum())
+        children[service] = (
+            None if share is None else float((rural * share)[gained].sum())
+        )
+    view_km = after.get(gs.service)
+    rural_total = float(rural.sum())
+    beyond = (
+        float(rural[view_km > gs.km].sum()) if view_km is not None else float("nan")
+    )
+    counts: dict[str, int] = {}
+    for unit in scenario.units:
+        counts[unit.service] = counts.get(unit.service, 0) + 1
+    priced = all(s in scenario.costs for s in counts)
+    cost = sum(scenario.costs[s] * n for s, n in counts.items()) if priced else None
+    gained_children = children.get(gs.service)
+    per_child = cost / gained_children if cost and gained_children else None
+    return Row(
+        slot=slot,
+        name=name,
+        units=counts,
+        cost=cost,
+        people=people,
+        children=children,
+        pct_beyond=100.0 * beyond / rural_total if rural_total else float("nan"),
+        cost_per_child=per_child,
+        concentration=concentration(model, gs, view_km)
+        if view_km is not None
+        else None,
+        scenario=scenario,
+    )
+
+
+def comparison(
+    model: Model, gs: GapState, saved: tuple[Named, ...], baseline_name: str
+) -> list[Row]:
+    """The baseline row, then one row per saved scenario (slot order)."""
+    base = row(model, gs, BASELINE, baseline_name, Scenario())
+    rows = [base]
+    for named in saved:
+        r = row(model, gs, named.slot, named.name, named.scenario)
+        change = None
+        if r.concentration is not None and base.concentration is not None:
+            change = r.concentration - base.concentration
+        rows.append(replace(r, concentration_change=change))
+    return rows
+
+
+def pick_scenario(
+    saved: tuple[Named, ...], slot: object
+) -> tuple[str, Scenario] | None:
+    """(name, plan) of a slot, the baseline for "base"; None for anything else."""
+    if slot == BASELINE:
+        return BASELINE, Scenario()
+    for named in saved:
+        if named.slot == slot:
+            return named.name, named.scenario
+    return None
+
+
+def difference(model: Model, gs: GapState, a: Scenario, b: Scenario) -> pd.DataFrame:
+    """Per area of the view (map order): rural people within km under A and under B, and
+    ``change`` = B − A in percentage points of the area's rural population (> 0: B covers
+    more). Areas with no rural population are NaN."""
+    index = model.coverage
+    uniques, inverse = index.groups[gs.level]
+    rural = np.where(index.demand.rural, index.demand.weight, 0.0)
+    n = len(uniques)
+    total = np.bincount(inverse, weights=rural, minlength=n)
+    within = {}
+    for key, scenario in (("a", a), ("b", b)):
+        km = all_distances(model, scenario, (gs.service,))[gs.service]
+        within[key] = np.bincount(
+            inverse, weights=np.where(km <= gs.km, rural, 0.0), minlength=n
+        )
+    frame = pd.DataFrame(
+        {"rural_population": total, "within_a": within["a"], "within_b": within["b"]},
+        index=pd.Index(uniques, name="code"),
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["change"] = np.where(
+            total > 0, 100.0 * (within["b"] - within["a"]) / total, np.nan
+        )
+    frame["people_change"] = frame["within_b"] - frame["within_a"]
+    return frame.reindex(model.area_table(gs.level, gs.focus).index)
