@@ -29,6 +29,7 @@ from callbacks import map as map_callbacks
 from callbacks import plan as plan_callbacks
 from callbacks import profile as profile_callbacks
 from callbacks import safety as safety_callbacks
+from callbacks import scenarios as scenario_callbacks
 from callbacks import sources as sources_callbacks
 from callbacks import texts as text_callbacks
 from callbacks import trafficking as upload_callbacks
@@ -343,6 +344,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         sources_callbacks,
         gap_callbacks,
         plan_callbacks,
+        scenario_callbacks,
         brief_callbacks,
         upload_callbacks,
         safety_callbacks,

@@ -247,3 +247,99 @@ def difference(model: Model, gs: GapState, a: Scenario, b: Scenario) -> pd.DataF
         )
     frame["people_change"] = frame["within_b"] - frame["within_a"]
     return frame.reindex(model.area_table(gs.level, gs.focus).index)
+
+
+# ------------------------------------------------------------------ words and numbers
+
+
+def units_text(model: Model, units: dict[str, int], lang: str) -> str:
+    from atlas.i18n import pick, t
+
+    if not units:
+        return t(lang, "compare.no_units")
+    return " · ".join(
+        f"{pick(model.catalog.layer(s).short, lang)} {n}" for s, n in units.items()
+    )
+
+
+def screen_columns(gs: GapState) -> tuple[str, ...]:
+    """Column keys of the comparison shown on screen and in the brief."""
+    view = () if gs.service in GAIN_SERVICES else (f"people.{gs.service}",)
+    return (
+        "name",
+        "units",
+        "cost",
+        *(f"people.{s}" for s in GAIN_SERVICES),
+        *view,
+        f"children.{gs.service}",
+        "pct_beyond",
+        "cost_per_child",
+        "concentration",
+    )
+
+
+def column_label(model: Model, key: str, lang: str) -> str:
+    from atlas.gaps import service_label
+    from atlas.i18n import t
+
+    kind, _, service = key.partition(".")
+    if service:
+        return t(
+            lang, f"compare.col.{kind}", service=service_label(model, service, lang)
+        )
+    return t(lang, f"compare.col.{kind}")
+
+
+def cell_text(model: Model, r: Row, key: str, lang: str) -> str:
+    """One cell as the reader of `lang` writes it; unknown is "sin dato", never 0."""
+    from atlas.i18n import fmt_number, t
+
+    kind, _, service = key.partition(".")
+    if kind == "name":
+        return r.name
+    if kind == "units":
+        return units_text(model, r.units, lang)
+    if kind == "cost":
+        return (
+            t(lang, "value.no_data")
+            if r.cost is None
+            else "S/ " + fmt_number(r.cost, 0, lang)
+        )
+    if kind in ("people", "children"):
+        value = (r.people if kind == "people" else r.children).get(service)
+        return (
+            t(lang, "value.no_data")
+            if value is None
+            else "+" + fmt_number(value, 0, lang)
+        )
+    if kind == "pct_beyond":
+        return (
+            t(lang, "value.no_data")
+            if not math.isfinite(r.pct_beyond)
+            else fmt_number(r.pct_beyond, 1, lang) + " %"
+        )
+    if kind == "cost_per_child":
+        return (
+            "—"
+            if r.cost_per_child is None
+            else "S/ " + fmt_number(r.cost_per_child, 1, lang)
+        )
+    if kind == "concentration":
+        if r.concentration is None:
+            return t(lang, "value.no_data")
+        text = fmt_number(r.concentration, 3, lang)
+        if r.concentration_change is not None and r.slot != BASELINE:
+            sign = "+" if r.concentration_change >= 0 else "−"
+            text += f" ({sign}{fmt_number(abs(r.concentration_change), 3, lang)})"
+        return text
+    return ""
+
+
+def table_texts(
+    model: Model, gs: GapState, rows: list[Row], lang: str
+) -> tuple[list[str], list[list[str]]]:
+    """(column labels, rows of cell texts): what the screen and the brief show."""
+    keys = screen_columns(gs)
+    return [column_label(model, k, lang) for k in keys], [
+        [cell_text(model, r, k, lang) for k in keys] for r in rows
+    ]

@@ -33,6 +33,7 @@ from atlas.headline import headline as gap_headline
 from atlas.i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, t
 from atlas.model import NATIONAL, Model
 from views import ids
+from views.compare import scenarios_card
 from views.layout import focus_options
 from views.map_figure import (
     FIRST_SERVICE_TRACE,
@@ -347,6 +348,7 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                 ],
                 className="g-3",
             ),
+            scenarios_card(model, lang, gs.focus),
             dcc.Store(id=ids.SCENARIO, data=(scenario or Scenario()).record()),
         ],
         lang=lang,

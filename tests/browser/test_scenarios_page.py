@@ -1,0 +1,85 @@
+"""Named scenarios in headless Chromium: save two scenarios from the Plan panel, open the
+comparison, and find in it the figures each scenario's headline said; the link keeps both."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_plan_page import gap_map, pick_district, scroll_click, wait_for
+
+pytestmark = pytest.mark.browser
+PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058")) + 9
+SHOTS = Path(os.environ.get("COBERTURA_SCREENSHOTS", "/tmp"))
+
+ROW_CELLS = """
+var row = document.querySelector('#cmp-table tr[data-slot="' + arguments[0] + '"]');
+return row ? Array.from(row.querySelectorAll('td')).map(function (c) {
+    return c.innerText.replace(/[\u00a0\u202f]/g, ' '); }) : null;
+"""
+HEADLINE_GAIN = re.compile(r"Con el escenario: \+([\d\s\u00a0\u202f]+) personas rurales")
+
+
+def headline_gain(duo) -> str:
+    """The '+N' the headline says for the scenario on screen (e.g. '9 027')."""
+    match = HEADLINE_GAIN.search(duo.find_element("#gap-headline").text)
+    return re.sub(r"[\u00a0\u202f]", " ", match.group(1)).strip() if match else ""
+
+
+def add_unit(duo, typed: str, name: str, before: str) -> str:
+    try:
+        pick_district(duo, typed, name)
+    except AssertionError:  # the keys went to an element the page was still re-rendering: once more
+        pick_district(duo, typed, name)
+    scroll_click(duo, "#plan-add")
+    duo.wait_for_contains_text("#plan-units", name, timeout=10)
+    return wait_for(lambda: (g := headline_gain(duo)) and g != before and g, what=f"headline with {name}")
+
+
+def save(duo, name: str, slot: str) -> None:
+    box = duo.find_element("#scn-name")
+    box.clear()
+    box.send_keys(name)
+    scroll_click(duo, "#scn-save")
+    duo.wait_for_contains_text("#scn-notice", f"({slot})", timeout=10)
+
+
+def test_save_two_scenarios_and_compare_them_with_the_headlines(dash_duo, app):
+    dash_duo.start_server(app, port=PORT)
+    dash_duo.driver.set_window_size(1400, 1800)
+    dash_duo.driver.get(f"http://127.0.0.1:{PORT}/?tab=gaps&glevel=district&gfocus=16")
+    wait_for(lambda: (gap_map(dash_duo) or {}).get("fills", 0) >= 20, what="gap map")
+    dash_duo.wait_for_contains_text("#cmp-table", "Guarde al menos", timeout=15)
+
+    first = add_unit(dash_duo, "parin", "Parinari", "")
+    save(dash_duo, "Parinari", "A")
+    second = add_unit(dash_duo, "yurima", "Yurimaguas", first)
+    save(dash_duo, "Parinari y Yurimaguas", "B")
+
+    # the comparison: one row per scenario and the baseline; UPE gains as the headlines said
+    cells = {s: wait_for(lambda s=s: dash_duo.driver.execute_script(ROW_CELLS, s), what=f"row {s}") for s in ("A", "B")}
+    base = dash_duo.driver.execute_script(ROW_CELLS, "base")
+    assert base[0].startswith("Hoy") and base[3] == "+0"
+    assert cells["A"][0] == "Parinari" and cells["A"][3] == f"+{first}"
+    assert cells["B"][0] == "Parinari y Yurimaguas" and cells["B"][3] == f"+{second}"
+    assert cells["B"][1] == "UPE 2"
+
+    # the difference map draws B against A
+    wait_for(
+        lambda: dash_duo.driver.execute_script(
+            "var gd = document.querySelector('#cmp-map .js-plotly-plot');"
+            "return gd && gd.data && gd.data.some(function (t) { return t.name === 'value' && t.zmid === 0; });"
+        ),
+        what="difference map",
+    )
+    card = dash_duo.find_element(".scenarios-card")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", card)
+    dash_duo.driver.save_screenshot(str(SHOTS / "cobertura-scenarios-compare.png"))
+
+    # both live in the link: a reload (or a shared copy) brings them back
+    wait_for(lambda: "sa=Parinari" in dash_duo.driver.current_url and "sb=" in dash_duo.driver.current_url,
+             what="scenarios in the URL")
+    dash_duo.driver.get(dash_duo.driver.current_url)
+    reloaded = wait_for(lambda: dash_duo.driver.execute_script(ROW_CELLS, "B"), timeout=30, what="row B after reload")
+    assert reloaded[3] == f"+{second}"
