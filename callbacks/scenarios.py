@@ -4,7 +4,7 @@ exports and the budget proposal: parses through atlas/, builds through views/ an
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from atlas.compare import comparison, difference, pick_scenario
 from atlas.gaps import gap_state
@@ -107,9 +107,11 @@ def register(app, model: Model) -> None:
     def slot_choices(stored, lang, a, b):
         lang = safe_lang(lang)
         saved, _ = scenarios_from(model, stored)
-        valid = {BASELINE} | {n.slot for n in saved}
-        a = a if a in valid else BASELINE
-        if b not in valid or b == a:
+        valid = [BASELINE] + [
+            n.slot for n in saved
+        ]  # a list: forged values may be unhashable
+        a = a if isinstance(a, str) and a in valid else BASELINE
+        if not isinstance(b, str) or b not in valid or b == a:
             b = saved[-1].slot if saved else BASELINE
         both = slot_options(saved, lang, baseline=True)
         return slot_options(saved, lang), both, both, a, b
@@ -228,7 +230,10 @@ def register(app, model: Model) -> None:
         State(ids.BUDGET_GOAL, "value"),
         State(ids.BUDGET_DEPARTMENTS, "value"),
         State(ids.GAP_KM, "value"),
-        State(ids.SCENARIO, "data"),
+        State(
+            {"type": ids.PLAN_COST, "service": ALL}, "value"
+        ),  # the Plan panel's unit costs
+        State({"type": ids.PLAN_COST, "service": ALL}, "id"),
         State(ids.SCENARIOS, "data"),
         State(ids.LANG, "value"),
         background=True,  # bounded (atlas.spend), and off the request threads
@@ -236,11 +241,19 @@ def register(app, model: Model) -> None:
         running=[(Output(ids.BUDGET_RUN, "disabled"), True, False)],
         prevent_initial_call=True,
     )
-    def spend(n_clicks, budget, goal, departments, km, current, stored, lang):
+    def spend(
+        n_clicks, budget, goal, departments, km, cost_values, cost_ids, stored, lang
+    ):
         lang = safe_lang(lang)
         if not n_clicks:
             return no_update, no_update
-        costs = scenario_from(model, current)[0].costs
+        pairs = zip(
+            cost_ids if isinstance(cost_ids, list) else [],
+            cost_values if isinstance(cost_values, list) else [],
+        )
+        costs = {
+            i.get("service"): v for i, v in pairs if isinstance(i, dict)
+        }  # checked by atlas.spend
         proposal, message = propose(model, budget, costs, goal, km, departments)
         if proposal is None:
             key, values = message if isinstance(message, tuple) else (message, {})

@@ -302,7 +302,12 @@ def difference_figure(
     for trace in figure["data"]:
         if trace.get("name") == "value":
             trace.update(colorscale=DIVERGING, zmin=-reach, zmax=reach, zmid=0)
-    figure["layout"]["title"] = {"text": spec.title, "font": {"size": 13}, "x": 0.01, "y": 0.985}
+    figure["layout"]["title"] = {
+        "text": spec.title,
+        "font": {"size": 13},
+        "x": 0.01,
+        "y": 0.985,
+    }
     figure["layout"]["margin"] = {"l": 0, "r": 0, "t": 30, "b": 0}
     return figure
 

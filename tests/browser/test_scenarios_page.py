@@ -18,7 +18,9 @@ var row = document.querySelector('#cmp-table tr[data-slot="' + arguments[0] + '"
 return row ? Array.from(row.querySelectorAll('td')).map(function (c) {
     return c.innerText.replace(/[\u00a0\u202f]/g, ' '); }) : null;
 """
-HEADLINE_GAIN = re.compile(r"Con el escenario: \+([\d\s\u00a0\u202f]+) personas rurales")
+HEADLINE_GAIN = re.compile(
+    r"Con el escenario: \+([\d\s\u00a0\u202f]+) personas rurales"
+)
 
 
 def headline_gain(duo) -> str:
@@ -30,11 +32,16 @@ def headline_gain(duo) -> str:
 def add_unit(duo, typed: str, name: str, before: str) -> str:
     try:
         pick_district(duo, typed, name)
-    except AssertionError:  # the keys went to an element the page was still re-rendering: once more
+    except (
+        AssertionError
+    ):  # the keys went to an element the page was still re-rendering: once more
         pick_district(duo, typed, name)
     scroll_click(duo, "#plan-add")
     duo.wait_for_contains_text("#plan-units", name, timeout=10)
-    return wait_for(lambda: (g := headline_gain(duo)) and g != before and g, what=f"headline with {name}")
+    return wait_for(
+        lambda: (g := headline_gain(duo)) and g != before and g,
+        what=f"headline with {name}",
+    )
 
 
 def save(duo, name: str, slot: str) -> None:
@@ -58,7 +65,12 @@ def test_save_two_scenarios_and_compare_them_with_the_headlines(dash_duo, app):
     save(dash_duo, "Parinari y Yurimaguas", "B")
 
     # the comparison: one row per scenario and the baseline; UPE gains as the headlines said
-    cells = {s: wait_for(lambda s=s: dash_duo.driver.execute_script(ROW_CELLS, s), what=f"row {s}") for s in ("A", "B")}
+    cells = {
+        s: wait_for(
+            lambda s=s: dash_duo.driver.execute_script(ROW_CELLS, s), what=f"row {s}"
+        )
+        for s in ("A", "B")
+    }
     base = dash_duo.driver.execute_script(ROW_CELLS, "base")
     assert base[0].startswith("Hoy") and base[3] == "+0"
     assert cells["A"][0] == "Parinari" and cells["A"][3] == f"+{first}"
@@ -74,12 +86,23 @@ def test_save_two_scenarios_and_compare_them_with_the_headlines(dash_duo, app):
         what="difference map",
     )
     card = dash_duo.find_element(".scenarios-card")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", card)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", card
+    )
     dash_duo.driver.save_screenshot(str(SHOTS / "cobertura-scenarios-compare.png"))
 
     # both live in the link: a reload (or a shared copy) brings them back
-    wait_for(lambda: "sa=Parinari" in dash_duo.driver.current_url and "sb=" in dash_duo.driver.current_url,
-             what="scenarios in the URL")
+    wait_for(
+        lambda: (
+            "sa=Parinari" in dash_duo.driver.current_url
+            and "sb=" in dash_duo.driver.current_url
+        ),
+        what="scenarios in the URL",
+    )
     dash_duo.driver.get(dash_duo.driver.current_url)
-    reloaded = wait_for(lambda: dash_duo.driver.execute_script(ROW_CELLS, "B"), timeout=30, what="row B after reload")
+    reloaded = wait_for(
+        lambda: dash_duo.driver.execute_script(ROW_CELLS, "B"),
+        timeout=30,
+        what="row B after reload",
+    )
     assert reloaded[3] == f"+{second}"
