@@ -92,30 +92,58 @@ def poverty(model: Model) -> pd.Series | None:
     return model.catalog.loaded["poverty2018"].source["poverty"]
 
 
-def all_distances(
-    model: Model, scenario: Scenario, services: tuple[str, ...]
+def demand_tree(model: Model):
+    """Unit vectors of the demand points and their KD-tree, built once per model."""
+    from analysis.access import point_tree
+
+    d = model.coverage.demand
+    return model.memo("scenario-demand-tree", lambda: point_tree(d.lat, d.lon))
+
+
+def within_after(
+    model: Model, scenario: Scenario, services: tuple[str, ...], km: float
 ) -> dict[str, np.ndarray]:
-    """km from every demand point to the nearest unit of each service, scenario included
-    (each member once; the chain from its members)."""
+    """Per service, whether each demand point is within `km` (great circle) of a unit,
+    the scenario's included (the chain: of all three members).
+
+    Only the balls around the scenario's own units are searched (KD-tree of the demand
+    points), not a nearest-unit distance for every point: a comparison of six scenarios
+    stays fast. The same test as the headline's (`scenario_km(...) <= km`).
+    """
+    from analysis.access import distance_pairs
+    from analysis.limits import MAX_COVERAGE_PAIRS
+    from analysis.mclp import TooManyPairs
+
     index = model.coverage
+    d = index.demand
     out: dict[str, np.ndarray] = {}
-    for service in services:
-        if service == CHAIN:
-            continue
-        km = scenario_km(index, scenario.units, service) if scenario.units else None
-        out[service] = index.km[service] if km is None else km
+    members = set(services) | (set(CHAIN_MEMBERS) if CHAIN in services else set())
+    for service in sorted(members - {CHAIN}):
+        within = index.km[service] <= km
+        mine = [u for u in scenario.units if u.service == service]
+        if mine:
+            lat, lon = np.array([u.lat for u in mine]), np.array([u.lon for u in mine])
+            try:
+                pairs = distance_pairs(
+                    lat,
+                    lon,
+                    d.lat,
+                    d.lon,
+                    km,
+                    MAX_COVERAGE_PAIRS,
+                    points=demand_tree(model),
+                )
+                within = within.copy()
+                within[pairs.indices[pairs.data <= km]] = True
+            except TooManyPairs:  # very many units at a long threshold: the plain way
+                within = scenario_km(index, mine, service) <= km
+        out[service] = within
     if CHAIN in services:
-        members = {
-            m: out.get(m) if m in out else all_distances(model, scenario, (m,))[m]
-            for m in CHAIN_MEMBERS
-        }
-        out[CHAIN] = (
-            index.km[CHAIN] if not scenario.units else index.chain_with(members)
-        )
-    return out
+        out[CHAIN] = np.logical_and.reduce([out[m] for m in CHAIN_MEMBERS])
+    return {s: out[s] for s in services}
 
 
-def concentration(model: Model, gs: GapState, km: np.ndarray) -> float | None:
+def concentration(model: Model, gs: GapState, within: np.ndarray) -> float | None:
     """Concentration index of being beyond reach across the districts of the view's
     department (Peru without a focus), ordered by poverty, weighted by rural children."""
     from analysis.equity import equity_table
@@ -129,7 +157,7 @@ def concentration(model: Model, gs: GapState, km: np.ndarray) -> float | None:
     children = np.where(d.rural, d.weight, 0.0) * share
     total = np.bincount(inverse, weights=children, minlength=len(uniques))
     beyond = np.bincount(
-        inverse, weights=np.where(km > gs.km, children, 0.0), minlength=len(uniques)
+        inverse, weights=np.where(within, 0.0, children), minlength=len(uniques)
     )
     keep = (
         np.char.startswith(uniques.astype(str), gs.focus[:2])
@@ -160,18 +188,16 @@ def row(model: Model, gs: GapState, slot: str, name: str, scenario: Scenario) ->
     )
     people: dict[str, float] = {}
     children: dict[str, float | None] = {}
-    after = all_distances(model, scenario, services)
+    after = within_after(model, scenario, services, gs.km)
     for service in services:
-        gained = (after[service] <= gs.km) & (index.km[service] > gs.km)
+        gained = after[service] & (index.km[service] > gs.km)
         people[service] = float(rural[gained].sum())
         children[service] = (
             None if share is None else float((rural * share)[gained].sum())
         )
-    view_km = after.get(gs.service)
+    view = after.get(gs.service)
     rural_total = float(rural.sum())
-    beyond = (
-        float(rural[view_km > gs.km].sum()) if view_km is not None else float("nan")
-    )
+    beyond = float(rural[~view].sum()) if view is not None else float("nan")
     counts: dict[str, int] = {}
     for unit in scenario.units:
         counts[unit.service] = counts.get(unit.service, 0) + 1
@@ -188,9 +214,7 @@ def row(model: Model, gs: GapState, slot: str, name: str, scenario: Scenario) ->
         children=children,
         pct_beyond=100.0 * beyond / rural_total if rural_total else float("nan"),
         cost_per_child=per_child,
-        concentration=concentration(model, gs, view_km)
-        if view_km is not None
-        else None,
+        concentration=concentration(model, gs, view) if view is not None else None,
         scenario=scenario,
     )
 
@@ -233,9 +257,9 @@ def difference(model: Model, gs: GapState, a: Scenario, b: Scenario) -> pd.DataF
     total = np.bincount(inverse, weights=rural, minlength=n)
     within = {}
     for key, scenario in (("a", a), ("b", b)):
-        km = all_distances(model, scenario, (gs.service,))[gs.service]
+        reach = within_after(model, scenario, (gs.service,), gs.km)[gs.service]
         within[key] = np.bincount(
-            inverse, weights=np.where(km <= gs.km, rural, 0.0), minlength=n
+            inverse, weights=np.where(reach, rural, 0.0), minlength=n
         )
     frame = pd.DataFrame(
         {"rural_population": total, "within_a": within["a"], "within_b": within["b"]},

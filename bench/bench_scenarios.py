@@ -1,0 +1,213 @@
+"""Named scenarios (issue 15), server time through the Flask test client, in process
+(python bench/bench_scenarios.py):
+
+- switching between saved scenarios: the "open" request (the saved plan goes to the Plan
+  panel) plus the gaps view's update for that plan (map patch, headline, table, plan list),
+  cycling through six saved scenarios of 3 to 8 units each;
+- the comparison of those six scenarios with today's units (table), and the difference map;
+- a budget proposal from the UI path (`atlas.spend.propose`: five departments, the chain).
+
+Prints markdown tables (the figures in bench/RESULTS.md come from here).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ms, p50, p95
+
+FOCUS = "16"
+PLANS = [  # (service, place) per scenario: Loreto's capitals
+    [("upe", "160302"), ("fistrap", "160201"), ("pnp_trata", "160401")],
+    [("upe", "160201"), ("upe", "160401"), ("upe", "160601"), ("fistrap", "160302")],
+    [
+        ("upe", "160501"),
+        ("upe", "160701"),
+        ("pnp_trata", "160801"),
+        ("fistrap", "160601"),
+        ("sar", "160302"),
+    ],
+    [("upe", s) for s in ("160201", "160302", "160401", "160501", "160601", "160701")],
+    [("fistrap", "160201"), ("pnp_trata", "160201"), ("upe", "160801")],
+    [
+        ("upe", "160302"),
+        ("upe", "160501"),
+        ("fistrap", "160701"),
+        ("pnp_trata", "160601"),
+        ("upe", "160801"),
+        ("sar", "160401"),
+        ("cem", "160201"),
+        ("upe", "160601"),
+    ],
+]
+
+
+def setup():
+    from app import create_app
+    from atlas.plan import Scenario, edit
+    from atlas.scenarios import SLOTS, Named, records
+    from tests.app.dash_requests import DashRequests
+
+    app = create_app()
+    model = app.cobertura_model
+    saved = []
+    for slot, pairs in zip(SLOTS, PLANS):
+        scenario = Scenario()
+        for service, place in pairs:
+            scenario, message = edit(
+                model, scenario, "add", service=service, place=place
+            )
+            assert message is None, (service, place, message)
+        saved.append(
+            Named(
+                slot,
+                f"Opción {slot}",
+                Scenario(scenario.units, {"upe": 250000, "fistrap": 400000}),
+            )
+        )
+    return app, model, DashRequests(app), records(tuple(saved))
+
+
+def key(cid, prop):
+    from tests.app.dash_requests import id_key
+
+    return (id_key(cid), prop)
+
+
+def timed_call(requests_, callback, values, changed=None):
+    start = time.perf_counter()
+    status, text = requests_.call(callback, values, changed)
+    elapsed = time.perf_counter() - start
+    assert status == 200, text[:300]
+    return elapsed, json.loads(text)["response"]
+
+
+def switching(requests_, saved, runs: int = 42) -> list[float]:
+    from views import ids
+
+    manage = next(
+        cb for cb in requests_.callbacks if "scn-notice.children" in cb.output
+    )
+    update = next(
+        cb for cb in requests_.callbacks if "gap-headline.children" in cb.output
+    )
+    gap = {
+        key(ids.GAP_SERVICE, "value"): "upe",
+        key(ids.GAP_KM, "value"): 50,
+        key(ids.GAP_LEVEL, "value"): "district",
+        key(ids.GAP_FOCUS, "value"): FOCUS,
+        key(ids.GAP_COLOUR, "value"): "pct",
+        key({"type": ids.GAP_WEIGHT, "component": "ALL"}, "value"): 1,
+        key(ids.LANG, "value"): "es",
+    }
+    drawn, out = None, []
+    for i in range(runs + 2):
+        slot = saved[i % len(saved)]["slot"]
+        t_open, response = timed_call(
+            requests_,
+            manage,
+            {
+                key(ids.SCN_OPEN, "n_clicks"): i + 1,
+                key(ids.SCN_PICK, "value"): slot,
+                key(ids.SCENARIOS, "data"): saved,
+                key(ids.SCENARIO, "data"): None,
+                key(ids.LANG, "value"): "es",
+            },
+            changed=[f"{ids.SCN_OPEN}.n_clicks"],
+        )
+        plan = response["scenario"]["data"]
+        t_view, response = timed_call(
+            requests_,
+            update,
+            {**gap, key(ids.SCENARIO, "data"): plan, key(ids.GAP_DRAWN, "data"): drawn},
+        )
+        drawn = response["gap-drawn"]["data"]
+        if (
+            i >= 2
+        ):  # the first two draw the whole figure (a new page); switching patches it
+            out.append(t_open + t_view)
+    return out
+
+
+def comparing(requests_, saved, runs: int = 20) -> tuple[list[float], list[float]]:
+    from views import ids
+
+    table = next(cb for cb in requests_.callbacks if cb.output == "cmp-table.children")
+    diff = next(cb for cb in requests_.callbacks if cb.output == "cmp-map.figure")
+    gap = {
+        key(ids.GAP_SERVICE, "value"): "upe",
+        key(ids.GAP_KM, "value"): 50,
+        key(ids.GAP_FOCUS, "value"): FOCUS,
+        key(ids.GAP_LEVEL, "value"): "district",
+        key(ids.SCENARIOS, "data"): saved,
+        key(ids.LANG, "value"): "es",
+    }
+    t_table, t_diff = [], []
+    for i in range(runs + 1):
+        elapsed, _ = timed_call(requests_, table, gap)
+        elapsed_diff, _ = timed_call(
+            requests_,
+            diff,
+            {
+                **gap,
+                key(ids.CMP_A, "value"): saved[i % 6]["slot"],
+                key(ids.CMP_B, "value"): saved[(i + 1) % 6]["slot"],
+            },
+        )
+        if i:
+            t_table.append(elapsed)
+            t_diff.append(elapsed_diff)
+    return t_table, t_diff
+
+
+def budget(model, runs: int = 5) -> tuple[list[float], object]:
+    from atlas.spend import propose
+
+    out, found = [], None
+    costs = {"upe": 250_000, "fistrap": 400_000, "pnp_trata": 300_000}
+    for _ in range(runs):
+        start = time.perf_counter()
+        found, message = propose(
+            model, 5_000_000, costs, "chain", 50, ["15", "08", "16", "21", "17"]
+        )
+        out.append(time.perf_counter() - start)
+        assert message is None, message
+    return out, found
+
+
+def main() -> None:
+    _app, model, requests_, saved = setup()
+    switch = switching(requests_, saved)
+    table, diff = comparing(requests_, saved)
+    spend, found = budget(model)
+    print(
+        "| named scenarios (issue 15), Loreto, district level, UPE 50 km | runs | p50 | p95 | budget |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    print(
+        f"| switch between 6 saved scenarios (open + gaps view update) | {len(switch)} | {ms(p50(switch))} | "
+        f"{ms(p95(switch))} | <= 150 ms |"
+    )
+    print(
+        f"| comparison of 6 scenarios + today (table) | {len(table)} | {ms(p50(table))} | {ms(p95(table))} | <= 300 ms |"
+    )
+    print(
+        f"| difference map between two scenarios (whole figure) | {len(diff)} | {ms(p50(diff))} | {ms(p95(diff))} | |"
+    )
+    print(
+        f"| budget proposal, UI path (S/ 5,000,000, chain, five departments) | {len(spend)} | {ms(p50(spend))} | "
+        f"{ms(p95(spend))} | <= 2 s |"
+    )
+    print(
+        f"\nBudget proposal: {len(found.scenario.units)} units, S/ {found.total_cost:,.0f}, "
+        f"+{found.total_gain:,.0f} rural children (est.) within the chain's reach."
+    )
+
+
+if __name__ == "__main__":
+    main()
