@@ -41,6 +41,14 @@ def _button(
     )
 
 
+def _labelled(lang: str, key: str, control, width: int):
+    """A small label over its input, in a column."""
+    return dbc.Col(
+        [dbc.Label(t(lang, key), className="small mb-0", html_for=control.id), control],
+        width=width,
+    )
+
+
 def slot_options(
     saved: tuple[Named, ...], lang: str, baseline: bool = False
 ) -> list[dict]:
@@ -124,39 +132,29 @@ def scenarios_card(model: Model, lang: str, focus: str = ""):
             html.P(t(lang, "budget.intro"), className="small text-muted mb-1"),
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label(
-                                t(lang, "budget.total"),
-                                className="small mb-0",
-                                html_for=ids.BUDGET_TOTAL,
-                            ),
-                            dbc.Input(
-                                id=ids.BUDGET_TOTAL,
-                                type="number",
-                                min=1,
-                                step=10000,
-                                size="sm",
-                                placeholder="S/",
-                            ),
-                        ],
-                        width=4,
+                    _labelled(
+                        lang,
+                        "budget.total",
+                        dbc.Input(
+                            id=ids.BUDGET_TOTAL,
+                            type="number",
+                            min=1,
+                            step=10000,
+                            size="sm",
+                            placeholder="S/",
+                        ),
+                        4,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label(
-                                t(lang, "budget.goal_label"),
-                                className="small mb-0",
-                                html_for=ids.BUDGET_GOAL,
-                            ),
-                            dbc.Select(
-                                id=ids.BUDGET_GOAL,
-                                options=goal_options(model, lang),
-                                value="chain",
-                                size="sm",
-                            ),
-                        ],
-                        width=8,
+                    _labelled(
+                        lang,
+                        "budget.goal_label",
+                        dbc.Select(
+                            id=ids.BUDGET_GOAL,
+                            options=goal_options(model, lang),
+                            value="chain",
+                            size="sm",
+                        ),
+                        8,
                     ),
                 ],
                 className="g-1 mb-1",

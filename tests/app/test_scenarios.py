@@ -24,6 +24,17 @@ def plan(model, *pairs, costs=None):
     return Scenario(scenario.units, costs or {})
 
 
+def two_plans(model) -> tuple[Scenario, Scenario]:
+    """A: a UPE and a FISTRAP in Loreto, priced; B: two other UPEs."""
+    a = plan(
+        model,
+        ("upe", "160302"),
+        ("fistrap", "160201"),
+        costs={"upe": 250000, "fistrap": 400000},
+    )
+    return a, plan(model, ("upe", "160201"), ("upe", "160401"), costs={"upe": 250000})
+
+
 def test_six_named_scenarios_survive_the_url_round_trip(model):
     saved = tuple(
         Named(
@@ -168,13 +179,7 @@ def test_save_rename_duplicate_open_update_delete(model):
 @pytest.mark.parametrize("focus", ["16", ""])
 def test_the_comparison_says_the_headline_numbers(model, focus):
     gs = GapState(service="upe", km=50, level="district", focus=focus)
-    a = plan(
-        model,
-        ("upe", "160302"),
-        ("fistrap", "160201"),
-        costs={"upe": 250000, "fistrap": 400000},
-    )
-    b = plan(model, ("upe", "160201"), ("upe", "160401"), costs={"upe": 250000})
+    a, b = two_plans(model)
     rows = comparison(model, gs, (Named("A", "uno", a), Named("B", "dos", b)), "hoy")
     assert [r.slot for r in rows] == ["base", "A", "B"]
     assert rows[0].people["upe"] == 0 and rows[0].cost == 0
