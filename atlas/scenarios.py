@@ -249,3 +249,26 @@ def save_new(
     return _sorted(
         saved + (Named(free[0], clean_name(name, free[0]), scenario),)
     ), free[0]
+
+
+def difference_pair(
+    slots: list[str], shown: list[object], a: object, b: object
+) -> tuple[str, str]:
+    """The two scenarios of the difference map (A, B) once the saved ones change.
+
+    `slots`: the saved slots now; `shown`: the choices offered before. A newly saved
+    scenario becomes B and the previous B (when there was one) becomes A: the map shows
+    what the newest changes. Otherwise valid choices stay; anything else falls back to
+    today's units (A) and the last saved scenario (B). Forged values are never trusted.
+    """
+    valid = [BASELINE, *slots]  # a list: forged values may be unhashable
+    a = a if isinstance(a, str) and a in valid else BASELINE
+    b = b if isinstance(b, str) and b in valid else None
+    new = [s for s in slots if s not in shown]
+    if new and shown:  # (nothing shown yet: a page that just opened, not a new save)
+        if b is not None and b != BASELINE:
+            a = b
+        b = new[-1]
+    if b is None or b == a:
+        b = slots[-1] if slots and slots[-1] != a else BASELINE
+    return a, b

@@ -11,7 +11,15 @@ from atlas.gaps import gap_state
 from atlas.i18n import fmt_number, safe_lang, t
 from atlas.model import Model
 from atlas.plan import message_text, scenario_from
-from atlas.scenarios import BASELINE, by_slot, edit, records, save_new, scenarios_from
+from atlas.scenarios import (
+    BASELINE,
+    by_slot,
+    difference_pair,
+    edit,
+    records,
+    save_new,
+    scenarios_from,
+)
 from atlas.spend import propose
 from reports.compare import comparison_csv, comparison_pdf, comparison_xlsx, file_name
 from views import ids
@@ -103,16 +111,17 @@ def register(app, model: Model) -> None:
         Input(ids.LANG, "value"),
         State(ids.CMP_A, "value"),
         State(ids.CMP_B, "value"),
+        State(ids.CMP_B, "options"),
     )
-    def slot_choices(stored, lang, a, b):
+    def slot_choices(stored, lang, a, b, before):
         lang = safe_lang(lang)
         saved, _ = scenarios_from(model, stored)
-        valid = [BASELINE] + [
-            n.slot for n in saved
-        ]  # a list: forged values may be unhashable
-        a = a if isinstance(a, str) and a in valid else BASELINE
-        if not isinstance(b, str) or b not in valid or b == a:
-            b = saved[-1].slot if saved else BASELINE
+        shown = (
+            [o.get("value") for o in before if isinstance(o, dict)]
+            if isinstance(before, list)
+            else []
+        )
+        a, b = difference_pair([n.slot for n in saved], shown, a, b)
         both = slot_options(saved, lang, baseline=True)
         return slot_options(saved, lang), both, both, a, b
 

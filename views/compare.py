@@ -138,8 +138,8 @@ def scenarios_card(model: Model, lang: str, focus: str = ""):
                         dbc.Input(
                             id=ids.BUDGET_TOTAL,
                             type="number",
-                            min=1,
-                            step=10000,
+                            min=0,
+                            step="any",  # any amount: the server says what is wrong with it
                             size="sm",
                             placeholder="S/",
                         ),

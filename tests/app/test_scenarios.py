@@ -8,7 +8,15 @@ from atlas.headline import headline
 from atlas.i18n import fmt_number
 from atlas.plan import Scenario
 from atlas.plan import edit as plan_edit
-from atlas.scenarios import SLOTS, Named, clean_name, edit, records, scenarios_from
+from atlas.scenarios import (
+    SLOTS,
+    Named,
+    clean_name,
+    difference_pair,
+    edit,
+    records,
+    scenarios_from,
+)
 from atlas.url import query_from_view, view_from_query
 
 PLACES = ["160302", "160201", "210101", "080101", "250101", "170101"]
@@ -208,3 +216,23 @@ def test_the_difference_map_shows_where_b_gains_and_loses(model):
     assert (frame["change"] > 0).any() and (frame["change"] < 0).any()
     assert frame.loc["160302", "change"] < 0 and frame.loc["160201", "change"] > 0
     assert difference(model, gs, a, a)["change"].abs().max() == 0
+
+
+def test_the_difference_map_follows_the_newest_scenario():
+    assert difference_pair(["A"], [], None, None) == ("base", "A")  # a link just opened
+    assert difference_pair(["A", "B"], ["base", "A"], "base", "A") == (
+        "A",
+        "B",
+    )  # B saved: B against A
+    assert difference_pair(["A", "B"], ["base", "A", "B"], "B", "A") == (
+        "B",
+        "A",
+    )  # the user's choice stays
+    assert difference_pair(["B"], ["base", "A", "B"], "A", "B") == (
+        "base",
+        "B",
+    )  # A deleted
+    assert difference_pair(["A"], ["base", "A"], [1], {"x": 1}) == (
+        "base",
+        "A",
+    )  # forged

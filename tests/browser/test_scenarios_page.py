@@ -106,3 +106,85 @@ def test_save_two_scenarios_and_compare_them_with_the_headlines(dash_duo, app):
         what="row B after reload",
     )
     assert reloaded[3] == f"+{second}"
+
+
+@pytest.fixture()
+def own_app():
+    """A fresh app: an earlier test's server was stopped by raising into its threads, and
+    the background jobs of this test (budget, brief) should not start from that state."""
+    from app import create_app
+
+    return create_app()
+
+
+def test_spend_a_budget_then_download_the_comparison_brief(dash_duo, own_app):
+    import glob
+    import io
+    import time
+
+    from pypdf import PdfReader
+    from selenium.webdriver.common.keys import Keys
+
+    dash_duo.start_server(own_app, port=PORT)
+    dash_duo.driver.set_window_size(1400, 1800)
+    saved = "sa=Parinari~upe:160302~~upe:250000"
+    dash_duo.driver.get(
+        f"http://127.0.0.1:{PORT}/?tab=gaps&glevel=district&gfocus=16&{saved}&cost=upe:250000"
+    )
+    wait_for(lambda: (gap_map(dash_duo) or {}).get("fills", 0) >= 20, what="gap map")
+    wait_for(
+        lambda: dash_duo.driver.execute_script(ROW_CELLS, "A"),
+        what="row A from the link",
+    )
+
+    # a budget too small for any unit gets a clear message, and nothing is saved
+    scroll_click(dash_duo, ".scenarios-card details summary")
+    dash_duo.find_element("#budget-goal").find_element(
+        "css selector", "option[value='service:upe']"
+    ).click()
+    total = dash_duo.find_element("#budget-total")
+    total.send_keys("100000")
+    wait_for(
+        lambda: dash_duo.find_element("#budget-run").is_enabled(),
+        what="the budget button",
+    )
+    scroll_click(dash_duo, "#budget-run")
+    dash_duo.wait_for_contains_text(
+        "#budget-notice", "no alcanza para ninguna unidad", timeout=30
+    )
+    wait_for(
+        lambda: dash_duo.find_element("#budget-run").is_enabled(),
+        what="the button after the first run",
+    )
+    total.send_keys(Keys.CONTROL, "a")
+    total.send_keys("1000000")
+    scroll_click(dash_duo, "#budget-run")
+    dash_duo.wait_for_contains_text(
+        "#budget-notice", "Guardado como escenario B", timeout=60
+    )
+    row = wait_for(lambda: dash_duo.driver.execute_script(ROW_CELLS, "B"), what="row B")
+    assert (
+        row[0] == "Presupuesto S/ 1 000 000"
+        and row[1] == "UPE 4"
+        and row[2] == "S/ 1 000 000"
+    )
+    dash_duo.driver.save_screenshot(str(SHOTS / "cobertura-scenarios-budget.png"))
+
+    # the brief of A and B side by side: one page, both names, both gains
+    folder = dash_duo.download_path
+    wait_for(
+        lambda: "B" in dash_duo.find_element("#cmp-b").text,
+        what="B on the difference map",
+    )
+    scroll_click(dash_duo, "#cmp-pdf")
+    path = wait_for(
+        lambda: (glob.glob(f"{folder}/*.pdf") or [None])[0],
+        timeout=120,
+        what="the PDF download",
+    )
+    time.sleep(0.5)  # let Chromium finish writing the file
+    with open(path, "rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    text = " ".join(reader.pages[0].extract_text().replace("\u00a0", " ").split())
+    assert len(reader.pages) == 1
+    assert "Presupuesto S/ 1 000 000" in text and "Parinari" in text and row[3] in text
