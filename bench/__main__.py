@@ -31,6 +31,8 @@ BUDGETS = [
     ("Travel time: add a hypothetical unit, p95", "travel_add_unit_p95_ms", 150, "ms", "<="),
     ("Travel time: suggest 10 sites by hours (greedy)", "travel_suggest_10_s", 2.0, "s", "<="),
     ("Travel time: suggest 10 by hours, share of the exact optimum", "travel_suggest_10_ratio", 0.97, "", ">="),
+    ("Switch between saved scenarios, server p95", "scenario_switch_p95_ms", 150, "ms", "<="),
+    ("Comparison of 6 scenarios, server p95", "scenario_compare_p95_ms", 300, "ms", "<="),
     ("20 users: p95", "users_p95_ms", 500, "ms", "<="),
     ("20 users: errors", "users_errors", 0, "", "<="),
 ]
@@ -71,7 +73,7 @@ def main() -> int:
     from app import create_app
     from layers.catalog import Catalog
 
-    from . import bench_travel, bounds, browser, coverage, mclp, server, sidebyside, users
+    from . import bench_scenarios, bench_travel, bounds, browser, coverage, mclp, server, sidebyside, users
 
     started = dt.datetime.now()
     header_machine = machine()
@@ -159,6 +161,11 @@ def main() -> int:
     sections.append(("Travel time (issue 13)", bench_travel.markdown(tr)))
     for key in ("hours_per_service_s", "threshold_p95_ms", "add_unit_p95_ms", "suggest_10_s", "suggest_10_ratio"):
         figures[f"travel_{key}"] = tr[key]
+
+    raw["scenarios"] = sc = bench_scenarios.run()
+    sections.append(("Named scenarios and their comparison (issue 15)", bench_scenarios.markdown(sc)))
+    figures["scenario_switch_p95_ms"] = sc["switch_p95_ms"]
+    figures["scenario_compare_p95_ms"] = sc["compare_p95_ms"]
 
     raw["bounds"] = worst = bounds.run()
     sections.append(("The worst legal requests (each in a fresh process)", bounds.markdown(worst)))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ms, p50, p95
+from bench.common import p50, p95
 
 FOCUS = "16"
 PLANS = [  # (service, place) per scenario: Loreto's capitals
@@ -130,7 +130,7 @@ def switching(requests_, saved, runs: int = 42) -> list[float]:
         if (
             i >= 2
         ):  # the first two draw the whole figure (a new page); switching patches it
-            out.append(t_open + t_view)
+            out.append((t_open + t_view, t_open, t_view))
     return out
 
 
@@ -180,33 +180,66 @@ def budget(model, runs: int = 5) -> tuple[list[float], object]:
     return out, found
 
 
-def main() -> None:
+def run() -> dict:
     _app, model, requests_, saved = setup()
-    switch = switching(requests_, saved)
+    parts = switching(requests_, saved)
+    switch, opening, viewing = ([p[k] for p in parts] for k in range(3))
     table, diff = comparing(requests_, saved)
     spend, found = budget(model)
-    print(
-        "| named scenarios (issue 15), Loreto, district level, UPE 50 km | runs | p50 | p95 | budget |"
-    )
-    print("|---|---:|---:|---:|---:|")
-    print(
-        f"| switch between 6 saved scenarios (open + gaps view update) | {len(switch)} | {ms(p50(switch))} | "
-        f"{ms(p95(switch))} | <= 150 ms |"
-    )
-    print(
-        f"| comparison of 6 scenarios + today (table) | {len(table)} | {ms(p50(table))} | {ms(p95(table))} | <= 300 ms |"
-    )
-    print(
-        f"| difference map between two scenarios (whole figure) | {len(diff)} | {ms(p50(diff))} | {ms(p95(diff))} | |"
-    )
-    print(
-        f"| budget proposal, UI path (S/ 5,000,000, chain, five departments) | {len(spend)} | {ms(p50(spend))} | "
-        f"{ms(p95(spend))} | <= 2 s |"
-    )
-    print(
-        f"\nBudget proposal: {len(found.scenario.units)} units, S/ {found.total_cost:,.0f}, "
-        f"+{found.total_gain:,.0f} rural children (est.) within the chain's reach."
-    )
+    rows = [
+        (
+            "switch between 6 saved scenarios (open + gaps view update)",
+            switch,
+            "<= 150 ms",
+        ),
+        ("… the open request alone", opening, ""),
+        (
+            "… the gaps view update alone (map patch, headline, table, plan)",
+            viewing,
+            "",
+        ),
+        ("comparison of 6 scenarios + today (table)", table, "<= 300 ms"),
+        ("difference map between two scenarios (whole figure)", diff, ""),
+        (
+            "budget proposal, UI path (S/ 5,000,000, chain, five departments)",
+            spend,
+            "<= 2 s",
+        ),
+    ]
+    return {
+        "rows": [
+            (label, len(v), p50(v) * 1000, p95(v) * 1000, limit)
+            for label, v, limit in rows
+        ],
+        "switch_p95_ms": p95(switch) * 1000,
+        "compare_p95_ms": p95(table) * 1000,
+        "budget": (len(found.scenario.units), found.total_cost, found.total_gain),
+    }
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        "| named scenarios (issue 15), Loreto, district level, UPE 50 km | runs | p50 | p95 | budget |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, n, mid, high, limit in result["rows"]:
+        lines.append(f"| {label} | {n} | {mid:.1f} ms | {high:.1f} ms | {limit} |")
+    units, cost, gain = result["budget"]
+    lines += [
+        "",
+        (
+            "Six saved scenarios of 3 to 8 units, opened in turn 42 times (the first visit of each computes the "
+            "view; switching back is served from the last 24 computed views, `atlas.gaps.RecentViews`). The "
+            "comparison tests reach only inside the threshold balls of each scenario's units (KD-tree of the "
+            f"demand points). Budget proposal: {units} units, S/ {cost:,.0f}, +{gain:,.0f} rural children (est.) "
+            "within reach of the whole chain."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    print(markdown(run()))
 
 
 if __name__ == "__main__":
