@@ -189,30 +189,47 @@ def scenarios_card(model: Model, lang: str, focus: str = ""):
             ],
             className="mb-2 no-print",
         ),
-        html.H3(t(lang, "compare.diff_title"), className="h6"),
         dbc.Row(
             [
                 dbc.Col(
-                    dcc.Dropdown(
-                        id=ids.CMP_A, options=[], value=BASELINE, clearable=False
-                    ),
-                    width=6,
+                    [
+                        html.H3(t(lang, "compare.diff_title"), className="h6"),
+                        dbc.Label("A", className="small mb-0", html_for=ids.CMP_A),
+                        dcc.Dropdown(
+                            id=ids.CMP_A, options=[], value=BASELINE, clearable=False
+                        ),
+                        dbc.Label("B", className="small mb-0 mt-1", html_for=ids.CMP_B),
+                        dcc.Dropdown(
+                            id=ids.CMP_B, options=[], value=None, clearable=False
+                        ),
+                        html.P(
+                            t(lang, "compare.diff_note"),
+                            className="small text-muted mt-2",
+                        ),
+                    ],
+                    lg=4,
                 ),
                 dbc.Col(
-                    dcc.Dropdown(id=ids.CMP_B, options=[], value=None, clearable=False),
-                    width=6,
+                    dcc.Graph(
+                        id=ids.CMP_MAP,
+                        className="map-graph cmp-map",
+                        config={
+                            "displaylogo": False,
+                            "scrollZoom": True,
+                            "locale": lang,
+                        },
+                        figure={
+                            "data": [],
+                            "layout": {
+                                "xaxis": {"visible": False},
+                                "yaxis": {"visible": False},
+                            },
+                        },
+                    ),
+                    lg=8,
                 ),
             ],
-            className="g-1 mb-1",
-        ),
-        dcc.Graph(
-            id=ids.CMP_MAP,
-            className="map-graph cmp-map",
-            config={"displaylogo": False, "scrollZoom": True, "locale": lang},
-            figure={
-                "data": [],
-                "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
-            },
+            className="g-2",
         ),
     ]
     return dbc.Card(
