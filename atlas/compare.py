@@ -178,6 +178,26 @@ def concentration(model: Model, gs: GapState, within: np.ndarray) -> float | Non
 
 
 def row(model: Model, gs: GapState, slot: str, name: str, scenario: Scenario) -> Row:
+    """One row; its figures are kept among the recent ones (`atlas.gaps.RecentViews`): a
+    comparison recomputes only the scenarios that changed."""
+    from atlas.gaps import RecentViews
+
+    recent = model.memo("recent-compare-rows", RecentViews)
+    key = (
+        gs.service,
+        gs.km,
+        gs.focus,
+        scenario.units,
+        tuple(sorted(scenario.costs.items())),
+    )
+    return replace(
+        recent.get(key, lambda: _row(model, gs, scenario)), slot=slot, name=name
+    )
+
+
+def _row(
+    model: Model, gs: GapState, scenario: Scenario, slot: str = "", name: str = ""
+) -> Row:
     index = model.coverage
     d = index.demand
     scope = scope_mask(model, gs.focus)
