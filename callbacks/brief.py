@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, dcc, no_update
 
 from atlas.gaps import compute, gap_state
 from atlas.i18n import safe_lang, t
@@ -26,12 +26,7 @@ def register(app, model: Model) -> None:
         Output(ids.BRIEF_NOTICE, "children"),
         Input(ids.BRIEF_PDF, "n_clicks"),
         Input(ids.BRIEF_PNG, "n_clicks"),
-        State(ids.GAP_SERVICE, "value"),
-        State(ids.GAP_KM, "value"),
-        State(ids.GAP_LEVEL, "value"),
-        State(ids.GAP_FOCUS, "value"),
-        State(ids.GAP_COLOUR, "value"),
-        State({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
+        *ids.gap_controls(State),
         State(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),
         background=True,  # rendered off the request threads, a few at once (atlas.jobs)

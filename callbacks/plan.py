@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_update
 
 from atlas.gaps import gap_state
 from atlas.i18n import safe_lang, t
@@ -44,7 +44,7 @@ def register(app, model: Model) -> None:
         return dcc.send_string(csv_text(frame), f"cobertura-escenario-{int(km)}km.csv", type="text/csv")
 
     app.clientside_callback(
-        "function(n) { return window.location.href; }",  # the URL holds the whole scenario
+        ClientsideFunction("cobertura", "copy_url"),  # assets/js/clientside.js: the URL holds the scenario
         Output(ids.PLAN_COPY, "content"),
         Input(ids.PLAN_COPY, "n_clicks"),
         prevent_initial_call=True,
