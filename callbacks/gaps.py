@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, no_update
 
-from analysis.scenario import scenario_km
-from atlas.gaps import gap_state, report_for, scenario_record, state_from_record
+from atlas.gaps import gap_state, scenario_record, state_from_record
 from atlas.i18n import safe_lang
 from atlas.model import Model
 from atlas.plan import scenario_from
-from reports.gaps import export_csv, export_name, export_xlsx, scenario_xlsx
-from reports.tables import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
+from reports.registry import send
 from views import ids
 from views.gaps import gap_update, gaps_tab
 
@@ -76,12 +74,5 @@ def register(app, model: Model) -> None:
     def export(csv_clicks, xlsx_clicks, plan_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
         gs, _ = gap_state(model, service, km, level, focus, colour, weights)
         scenario, _ = scenario_from(model, scenario_data)
-        lang = safe_lang(lang)
-        if ctx.triggered_id == ids.PLAN_EXPORT_XLSX:  # the scenario's units, with the method
-            return dcc.send_bytes(scenario_xlsx(model, gs, scenario, lang), f"cobertura-escenario-{int(gs.km)}km.xlsx")
-        view = report_for(
-            model, gs, scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
-        )
-        if ctx.triggered_id == ids.GAP_EXPORT_XLSX:
-            return dcc.send_bytes(export_xlsx(model, gs, view, lang, scenario), export_name(model, gs, "xlsx"))
-        return dcc.send_string(export_csv(model, gs, view, lang), export_name(model, gs, "csv"), type="text/csv")
+        name = {ids.PLAN_EXPORT_XLSX: "scenario_xlsx", ids.GAP_EXPORT_XLSX: "gaps_xlsx"}.get(ctx.triggered_id, "gaps_csv")
+        return send(name, model=model, gs=gs, scenario=scenario, lang=safe_lang(lang))[0]

@@ -7,21 +7,14 @@ from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from analysis.districts import DistrictIndex
-from atlas.i18n import safe_lang, t
+from atlas.i18n import safe_lang
 from atlas.model import Model
 from atlas.registry import check_upload, confirm_units
-from ingest.registry import (
-    USER_SERVICE,
-    clean_records,
-    errors_csv,
-    template_csv,
-    units_csv,
-)
+from ingest.registry import USER_SERVICE, clean_records
+from reports.registry import send
 from views import ids
 from views.map_figure import trace_index
 from views.registry import (
-    BOM,
-    TEMPLATE_FILE,
     _n,
     report_view,
     status_view,
@@ -157,14 +150,7 @@ def register(app, model: Model) -> None:
         prevent_initial_call=True,
     )
     def download(_template, _errors, _export, report, stored, lang):
-        lang = safe_lang(lang)
-        if ctx.triggered_id == ids.TEMPLATE:
-            return {"content": BOM + template_csv(), "filename": TEMPLATE_FILE, "type": "text/csv"}
-        if ctx.triggered_id == ids.UPLOAD_ERRORS_CSV:
-            errors = report.get("errors") if isinstance(report, dict) and isinstance(report.get("errors"), list) else []
-            rows = [e for e in errors if isinstance(e, dict)]
-            return {"content": BOM + errors_csv(rows, lang), "filename": t(lang, "upload.errors_file"), "type": "text/csv"}
-        if ctx.triggered_id == ids.USER_EXPORT:
-            units, _ = clean_records(stored, places)
-            return {"content": BOM + units_csv(units), "filename": t(lang, "user.export_file"), "type": "text/csv"}
-        return no_update
+        name = {ids.TEMPLATE: "registry_template", ids.UPLOAD_ERRORS_CSV: "registry_problems", ids.USER_EXPORT: "registry_units"}
+        if ctx.triggered_id not in name:
+            return no_update
+        return send(name[ctx.triggered_id], report=report, stored=stored, places=places, lang=safe_lang(lang))[0]

@@ -27,8 +27,6 @@ from views import ids
 
 MAX_SHOWN = 100  # problems listed on screen (all of the first 500 go in the CSV)
 ACCEPT = ".csv,.txt,.xlsx,text/csv,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEMPLATE_FILE = "cobertura-plantilla-servicios.csv"
-BOM = "\ufeff"  # so that Excel opens the UTF-8 CSV with its accents
 
 
 def tr(key: str, lang: str, tag=html.Span, **kwargs):
