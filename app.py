@@ -22,7 +22,7 @@ from flask import Response, abort, request
 from werkzeug.serving import WSGIRequestHandler
 
 from atlas.jobs import BoundedJobManager, JobStoreError, open_store
-from atlas.model import Model
+from atlas.model import GEOMETRY_ROUTE, Model
 from callbacks import brief as brief_callbacks
 from callbacks import gaps as gap_callbacks
 from callbacks import map as map_callbacks
@@ -260,7 +260,7 @@ def register_static_routes(app: dash.Dash, model: Model | None) -> None:
             abort(404)
         return bundle.response("application/javascript")
 
-    @server.route("/geo/<name>.json")
+    @server.route(GEOMETRY_ROUTE)
     def geometry(name: str):
         if model is None:
             abort(404)

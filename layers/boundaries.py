@@ -220,7 +220,7 @@ def _capitals(ctx: LoadContext) -> pd.DataFrame:
     return out.drop_duplicates("ubigeo").set_index("ubigeo")
 
 
-def _capital_district(level: str, code: str) -> str:
+def capital_district(level: str, code: str) -> str:
     """District holding the capital of an area (INEI numbering: capital district is 01)."""
     if level == "district":
         return code
@@ -294,7 +294,7 @@ class Boundaries(Layer):
                 index=pd.Index(codes.to_numpy(), name="code"),
             )
             table["department"] = table["ubigeo_dep"].map(dep_names).astype(str)
-            capital = [capitals.loc[_capital_district(level, c)] for c in table.index]
+            capital = [capitals.loc[capital_district(level, c)] for c in table.index]
             table["capital_name"] = [c["capital_name"] for c in capital]
             table["lat"] = [float(c["capital_lat"]) for c in capital]
             table["lon"] = [float(c["capital_lon"]) for c in capital]

@@ -29,11 +29,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable, Sequence
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from atlas.i18n import safe_lang, t
-from atlas.model import BLANK_STYLE, MAP_HEIGHT_PX, MAP_WIDTH_PX, map_view
+from atlas.model import (
+    BLANK_STYLE,
+    MAP_HEIGHT_PX,
+    MAP_WIDTH_PX,
+    geometry_name,
+    map_view,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 START_TIMEOUT_S = 60.0  # browser start (about 7 s on a cold machine)
@@ -60,11 +65,8 @@ def model_geojson(model) -> Callable[[str], bytes]:
     `/geo/<name>.json` route serves (any path prefix and `?v=` are ignored)."""
 
     def geojson_for(url: str) -> bytes:
-        path = urlsplit(url).path
-        name = path.rsplit("/", 1)[-1]
-        body = None
-        if "/geo/" in "/" + path.lstrip("/") and name.endswith(".json"):
-            body = model.geometry(name[: -len(".json")])
+        name = geometry_name(url)
+        body = None if name is None else model.geometry(name)
         if body is None:
             raise ValueError(f"not a geometry URL: {url!r}")
         return body
