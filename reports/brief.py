@@ -261,7 +261,8 @@ class _Renderer:
     child starts its own browser.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, browser_path: str | Path | None = None) -> None:
+        self.browser_path = browser_path  # None: Debian's Chromium (CHROMIUM), if installed
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -301,9 +302,7 @@ class _Renderer:
     def _start(self) -> None:
         if self._pid is not None and self._pid != os.getpid():
             self._loop = self._thread = self._kaleido = None  # the parent's; not ours to close
-        if "BROWSER_PATH" not in os.environ and Path(CHROMIUM).exists():
-            os.environ["BROWSER_PATH"] = CHROMIUM
-        browser = os.environ.get("BROWSER_PATH")
+        browser = self.browser_path or (CHROMIUM if Path(CHROMIUM).exists() else None)
         if browser and not Path(browser).exists():
             raise ExportError("brief.error.no_browser", f"BROWSER_PATH={browser} does not exist")
         try:
@@ -317,7 +316,8 @@ class _Renderer:
 
         async def open_browser():
             # mathjax=False: kaleido would otherwise load MathJax from a CDN
-            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S - 5, mathjax=False)
+            # path: the browser, given to choreographer (None: it looks for one itself)
+            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S - 5, mathjax=False, path=browser)
             await k.open()
             return k
 
@@ -351,6 +351,12 @@ class _Renderer:
 
 
 _renderer = _Renderer()
+
+
+def use_browser(path: str | Path | None) -> None:
+    """The Chromium the map PNGs are drawn with (Settings.browser_path; None: CHROMIUM). Takes
+    effect when the browser next starts."""
+    _renderer.browser_path = path
 
 
 def stop_renderer() -> None:
