@@ -16,17 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .base import (
-    CODE_LENGTH,
-    LEVELS,
-    Layer,
-    LayerData,
-    LoadContext,
-    Provenance,
-    require_codes,
-    require_columns,
-    text,
-)
+from .base import CODE_LENGTH, LEVELS, Layer, LayerData, LoadContext, Provenance, require_codes, require_columns, text
 from .datadir import DataFileError
 from .ubigeo import LIMA_METRO_REGION, LIMA_PROVINCIAS_REGION, normalize_code, region_of
 

@@ -12,17 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .base import (
-    suppress_small,
-    FLAG_SUPPRESSED,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_columns,
-    text,
+    suppress_small, FLAG_SUPPRESSED, JoinReport, Layer, LayerData, LoadContext, Metric, Provenance, area_frame,
+    require_columns, text,
 )
 from .datadir import DataFileError
 from .ubigeo import fold_name

@@ -14,18 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .base import (
-    FLAG_ESTIMATE,
-    LEVELS,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_codes,
-    require_columns,
-    require_range,
-    text,
+    FLAG_ESTIMATE, LEVELS, Layer, LayerData, LoadContext, Metric, Provenance, area_frame, require_codes,
+    require_columns, require_range, text,
 )
 from .datadir import DataFileError
 from .ubigeo import normalize_code, rollup_sum

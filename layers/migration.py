@@ -13,19 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .base import (
-    FLAG_LOWER_BOUND,
-    LEVELS,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_codes,
-    require_columns,
-    require_range,
-    text,
+    FLAG_LOWER_BOUND, LEVELS, JoinReport, Layer, LayerData, LoadContext, Metric, Provenance, area_frame,
+    require_codes, require_columns, require_range, text,
 )
 from .datadir import DataFileError
 from .ubigeo import area_code, normalize_code

@@ -5,19 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import (
-    LEVELS,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    parse_number,
-    require_codes,
-    require_columns,
-    require_range,
-    text,
+    LEVELS, JoinReport, Layer, LayerData, LoadContext, Metric, Provenance, area_frame, parse_number,
+    require_codes, require_columns, require_range, text,
 )
 from .datadir import DataFileError
 from .ubigeo import normalize_code, rollup_sum
