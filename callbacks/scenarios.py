@@ -4,7 +4,7 @@ exports and the budget proposal: parses through atlas/, builds through views/ an
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 
 from atlas.compare import comparison, difference, pick_scenario
 from atlas.gaps import gap_state
@@ -21,7 +21,7 @@ from atlas.scenarios import (
     scenarios_from,
 )
 from atlas.spend import propose
-from reports.compare import comparison_csv, comparison_pdf, comparison_xlsx, file_name
+from reports.registry import send
 from views import ids
 from views.compare import (
     budget_message,
@@ -39,6 +39,12 @@ ACTIONS = {
     ids.SCN_DUPLICATE: "duplicate",
     ids.SCN_DELETE: "delete",
 }
+COMPARED = (  # what a comparison is made of: the saved scenarios and the gaps view's choices
+    Input(ids.SCENARIOS, "data"),
+    Input(ids.GAP_SERVICE, "value"),
+    Input(ids.GAP_KM, "value"),
+    Input(ids.GAP_FOCUS, "value"),
+)
 GAP_STATES = (
     State(ids.GAP_SERVICE, "value"),
     State(ids.GAP_KM, "value"),
@@ -127,10 +133,7 @@ def register(app, model: Model) -> None:
 
     @app.callback(
         Output(ids.CMP_TABLE, "children"),
-        Input(ids.SCENARIOS, "data"),
-        Input(ids.GAP_SERVICE, "value"),
-        Input(ids.GAP_KM, "value"),
-        Input(ids.GAP_FOCUS, "value"),
+        *COMPARED,
         State(ids.LANG, "value"),
     )
     def compare_table(stored, service, km, focus, lang):
@@ -142,16 +145,13 @@ def register(app, model: Model) -> None:
 
     @app.callback(
         Output(ids.CMP_MAP, "figure"),
-        Input(ids.SCENARIOS, "data"),
+        *COMPARED,
+        Input(ids.GAP_LEVEL, "value"),
         Input(ids.CMP_A, "value"),
         Input(ids.CMP_B, "value"),
-        Input(ids.GAP_SERVICE, "value"),
-        Input(ids.GAP_KM, "value"),
-        Input(ids.GAP_LEVEL, "value"),
-        Input(ids.GAP_FOCUS, "value"),
         State(ids.LANG, "value"),
     )
-    def difference_map(stored, a, b, service, km, level, focus, lang):
+    def difference_map(stored, service, km, focus, level, a, b, lang):
         lang = safe_lang(lang)
         gs, _ = gap_state(model, service, km, level, focus)
         saved, _ = scenarios_from(model, stored)
@@ -184,13 +184,8 @@ def register(app, model: Model) -> None:
         gs, _ = gap_state(model, service, km, level, focus)
         saved, _ = scenarios_from(model, stored)
         rows = comparison(model, gs, saved, t(lang, "compare.baseline"))
-        if ctx.triggered_id == ids.CMP_XLSX:
-            return dcc.send_bytes(
-                comparison_xlsx(model, gs, rows, lang), file_name(gs, "xlsx")
-            )
-        return dcc.send_string(
-            comparison_csv(model, gs, rows, lang), file_name(gs, "csv"), type="text/csv"
-        )
+        name = "compare_xlsx" if ctx.triggered_id == ids.CMP_XLSX else "compare_csv"
+        return send(name, model=model, gs=gs, rows=rows, lang=lang)[0]
 
     @app.callback(
         Output(ids.CMP_PDF_DOWNLOAD, "data"),
@@ -226,10 +221,17 @@ def register(app, model: Model) -> None:
         figures = [
             gap_figure(model, gs, scenario, lang) for _, scenario in named
         ]  # coloured by % beyond
-        pdf, problem = comparison_pdf(model, gs, named, rows, [a, b], lang, figures)
-        return dcc.send_bytes(pdf, file_name(gs, "pdf")), (
-            t(lang, problem) if problem else None
+        data, problem = send(
+            "compare_pdf",
+            model=model,
+            gs=gs,
+            chosen=named,
+            rows=rows,
+            slots=[a, b],
+            lang=lang,
+            figures=figures,
         )
+        return data, (t(lang, problem) if problem else None)
 
     @app.callback(
         Output(ids.SCENARIOS, "data", allow_duplicate=True),

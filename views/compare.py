@@ -18,6 +18,7 @@ from atlas.scenarios import BASELINE, MAX_NAME, Named
 from atlas.spend import GOALS
 from views import ids
 from views.map_figure import ValueSpec, build_figure
+from views.parts import map_graph
 
 DIVERGING = [
     [0.0, "#b2182b"],
@@ -210,22 +211,7 @@ def scenarios_card(model: Model, lang: str, focus: str = ""):
                     lg=4,
                 ),
                 dbc.Col(
-                    dcc.Graph(
-                        id=ids.CMP_MAP,
-                        className="map-graph cmp-map",
-                        config={
-                            "displaylogo": False,
-                            "scrollZoom": True,
-                            "locale": lang,
-                        },
-                        figure={
-                            "data": [],
-                            "layout": {
-                                "xaxis": {"visible": False},
-                                "yaxis": {"visible": False},
-                            },
-                        },
-                    ),
+                    map_graph(ids.CMP_MAP, lang, "map-graph cmp-map"),
                     lg=8,
                 ),
             ],

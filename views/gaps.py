@@ -42,7 +42,7 @@ from views.map_figure import (
     metric_patch,
     services_patch,
 )
-from views.parts import labelled, outline_button, radio_items
+from views.parts import labelled, map_graph, outline_button, radio_items
 from views.plan import Scenario, plan_card, scenario_traces, summary, unit_list
 
 # --------------------------------------------------------------------------- report
@@ -266,20 +266,7 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                     dbc.Col(
                         dbc.Card(
                             [
-                                dcc.Graph(
-                                    id=ids.GAP_MAP,
-                                    className="map-graph",
-                                    config={
-                                        "displaylogo": False,
-                                        "scrollZoom": True,
-                                        "locale": lang,
-                                        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                                    },
-                                    figure={
-                                        "data": [],
-                                        "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
-                                    },
-                                ),
+                                map_graph(ids.GAP_MAP, lang, modeBarButtonsToRemove=["select2d", "lasso2d"]),
                             ],
                             className="map-card",
                         ),
