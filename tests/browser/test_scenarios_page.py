@@ -188,3 +188,70 @@ def test_spend_a_budget_then_download_the_comparison_brief(dash_duo, own_app):
     text = " ".join(reader.pages[0].extract_text().replace("\u00a0", " ").split())
     assert len(reader.pages) == 1
     assert "Presupuesto S/ 1 000 000" in text and "Parinari" in text and row[3] in text
+
+
+def choose(duo, selector: str, label: str) -> None:
+    """Open a dropdown and click the option `label`."""
+    scroll_click(duo, selector)
+    option = wait_for(
+        lambda: next(
+            (o for o in duo.find_elements("[role=option]") if o.text == label), None
+        ),
+        what=f"option {label}",
+    )
+    option.click()
+
+
+def test_open_edit_rename_duplicate_and_delete_saved_scenarios(dash_duo, app):
+    dash_duo.start_server(app, port=PORT)
+    dash_duo.driver.set_window_size(1400, 1800)
+    link = "sa=Parinari~upe:160302~~&sb=Yurimaguas~upe:160201~~"
+    dash_duo.driver.get(
+        f"http://127.0.0.1:{PORT}/?tab=gaps&glevel=district&gfocus=16&{link}"
+    )
+    wait_for(lambda: (gap_map(dash_duo) or {}).get("fills", 0) >= 20, what="gap map")
+    wait_for(
+        lambda: dash_duo.driver.execute_script(ROW_CELLS, "B"),
+        what="row B from the link",
+    )
+
+    # open B in the Plan panel, add a unit, save the changes into B
+    choose(dash_duo, "#scn-pick", "B · Yurimaguas")
+    scroll_click(dash_duo, "#scn-open")
+    dash_duo.wait_for_contains_text("#plan-units", "Yurimaguas", timeout=15)
+    add_unit(dash_duo, "nauta", "Nauta", "")
+    scroll_click(dash_duo, "#scn-update")
+    dash_duo.wait_for_contains_text("#scn-notice", "Cambios guardados (B)", timeout=10)
+    wait_for(
+        lambda: dash_duo.driver.execute_script(ROW_CELLS, "B")[1] == "UPE 2",
+        what="B with two UPE",
+    )
+
+    # rename B, duplicate it into C, delete A
+    box = dash_duo.find_element("#scn-name")
+    box.send_keys("Dos UPE")
+    scroll_click(dash_duo, "#scn-rename")
+    wait_for(
+        lambda: dash_duo.driver.execute_script(ROW_CELLS, "B")[0] == "Dos UPE",
+        what="B renamed",
+    )
+    scroll_click(dash_duo, "#scn-duplicate")
+    copy = wait_for(
+        lambda: dash_duo.driver.execute_script(ROW_CELLS, "C"), what="the copy in C"
+    )
+    assert (
+        copy[0] == "Dos UPE (2)"
+        and copy[1:4] == dash_duo.driver.execute_script(ROW_CELLS, "B")[1:4]
+    )
+    choose(dash_duo, "#scn-pick", "A · Parinari")
+    scroll_click(dash_duo, "#scn-delete")
+    wait_for(
+        lambda: dash_duo.driver.execute_script(ROW_CELLS, "A") is None, what="A deleted"
+    )
+    wait_for(
+        lambda: (
+            "sa=" not in dash_duo.driver.current_url
+            and "sc=Dos+UPE+%282%29" in dash_duo.driver.current_url
+        ),
+        what="the link without A and with C",
+    )
