@@ -114,11 +114,15 @@ def scenario_lines(
     model: Model, gs: GapState, scenario: Scenario, lang: str
 ) -> list[str]:
     """The headline of the gaps view with this scenario, and its units: the same words and
-    numbers as the screen (reports.brief_content.headline_lines)."""
+    numbers as the screen (reports.brief_content.headline_lines). The per-service lines of
+    the one-scenario brief are left out: they count gains anywhere in Peru, the comparison
+    table below counts them in the focus, and one page should not say two numbers."""
     from reports.brief_content import headline_lines
 
     headline, lines = headline_lines(model, gs, scenario, lang)
-    return lines[:1] + headline + lines[1:]
+    if not scenario.units:
+        return headline
+    return lines[:1] + headline + lines[-1:]
 
 
 def comparison_pdf(
