@@ -7,6 +7,7 @@ state lives in the browser (component values, the URL), never here.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 import threading
@@ -23,6 +24,7 @@ from analysis.coverage import CoverageIndex
 from analysis.index import coverage_index
 from analysis.need import need_frame
 from analysis.places import Places, build_places
+from analysis.travel.index import TravelIndex
 from ingest.registry import USER_SERVICE
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
@@ -34,6 +36,7 @@ LIMA_REGIONS = ("150100", "159900")  # Lima Metropolitana, Lima Provincias: foci
 DEFAULT_METRIC = "poverty_2018"
 DEFAULT_LEVEL = "department"
 NATIONAL = "PE"  # the focus value meaning "all Peru"
+log = logging.getLogger("cobertura")
 GEOMETRY_NAME = re.compile(r"^(?P<level>[a-z]+)-(?P<focus>pe|\d{2}|\d{6})$")
 
 
@@ -61,6 +64,7 @@ class Model:
     coverage: CoverageIndex | None = field(init=False)
     need: dict[str, pd.DataFrame] = field(init=False)
     places: Places | None = field(init=False)
+    travel: TravelIndex | None = field(init=False)  # modelled hours (None: hours are offered disabled)
     _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     MEMO_SIZE = 512
@@ -84,6 +88,7 @@ class Model:
         self.coverage = coverage_index(self.catalog)
         self.need = {level: need_frame(table, self.geo.codes(level), level) for level in LEVELS}
         self.places = build_places(self.geo.districts, self.coverage.demand) if self.coverage else None
+        self.travel = load_travel(self.catalog, self.coverage)
         digest = hashlib.sha256()
         for level in LEVELS:
             digest.update(self.geo.geojson_bytes(level)[:4096])
@@ -253,6 +258,22 @@ class Model:
 
     def __hash__(self) -> int:  # lru_cache on methods: one model per app
         return id(self)
+
+
+def load_travel(catalog: Catalog, coverage: CoverageIndex | None) -> TravelIndex | None:
+    """The modelled travel hours for the coverage's demand and services (disk cache keyed by
+    the data), or None when they cannot be built: the app then offers hours disabled."""
+    if coverage is None or not catalog.available("centros_poblados"):
+        return None
+    from analysis.travel.index import peru_land, travel_index
+
+    try:
+        travel = travel_index(coverage, catalog.frame("centros_poblados"), catalog.geo.districts, data=catalog.data_dir)
+        travel.land = peru_land(catalog)
+    except Exception:  # a missing or bad network file: km keep working, hours say why not
+        log.exception("travel time is unavailable")
+        return None
+    return travel
 
 
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 540  # a typical map box, for the initial zoom

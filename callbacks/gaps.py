@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
-from analysis.scenario import scenario_km
-from atlas.gaps import gap_state, state_from_record
+from atlas.gaps import compute, gap_state, state_from_record
+from atlas.hours import hours_choice, threshold_tag
 from atlas.i18n import safe_lang
 from atlas.model import Model
 from atlas.plan import scenario_from
@@ -14,7 +14,7 @@ from reports.gaps import export_csv, export_name, export_xlsx, scenario_xlsx
 from reports.tables import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
 from views import ids
 from views.gaps import gap_update, gaps_tab
-from atlas.gaps import report_for
+from views.hours import hours_notice, threshold_styles
 
 
 def register(app, model: Model) -> None:
@@ -57,18 +57,31 @@ def register(app, model: Model) -> None:
         Input(ids.GAP_FOCUS, "value"),
         Input(ids.GAP_COLOUR, "value"),
         Input({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
+        Input(ids.GAP_MEASURE, "value"),
+        Input(ids.GAP_HOURS, "value"),
         Input(ids.GAP_TABLE, "page_current"),
         Input(ids.GAP_TABLE, "sort_by"),
         Input(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),  # a language change re-renders the tab, which fires this
         State(ids.GAP_DRAWN, "data"),
     )
-    def update_gaps(service, km, level, focus, colour, weights, page, sort_by, scenario_data, lang, drawn):
-        gs, _ = gap_state(model, service, km, level, focus, colour, weights)
+    def update_gaps(service, km, level, focus, colour, weights, measure, hours, page, sort_by, scenario_data, lang,
+                    drawn):
+        gs, _ = gap_state(model, service, km, level, focus, colour, weights, measure, hours)
         scenario, _ = scenario_from(model, scenario_data)
-        return gap_update(
+        out = gap_update(
             model, gs, drawn, page, sort_by, safe_lang(lang), app.config.requests_pathname_prefix, scenario
         )
+        notice = hours_notice(hours_choice(hours)[1], safe_lang(lang))
+        return out if notice is None else (*out[:2], [notice, out[2]], *out[3:])
+
+    @app.callback(
+        Output(ids.GAP_KM_BOX, "style"),
+        Output(ids.GAP_HOURS_BOX, "style"),
+        Input(ids.GAP_MEASURE, "value"),
+    )
+    def show_threshold(measure):
+        return threshold_styles(measure)
 
     @app.callback(
         Output(ids.GAP_DOWNLOAD, "data"),
@@ -81,19 +94,20 @@ def register(app, model: Model) -> None:
         State(ids.GAP_FOCUS, "value"),
         State(ids.GAP_COLOUR, "value"),
         State({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
+        State(ids.GAP_MEASURE, "value"),
+        State(ids.GAP_HOURS, "value"),
         State(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def export(csv_clicks, xlsx_clicks, plan_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
-        gs, _ = gap_state(model, service, km, level, focus, colour, weights)
+    def export(csv_clicks, xlsx_clicks, plan_clicks, service, km, level, focus, colour, weights, measure, hours,
+               scenario_data, lang):
+        gs, _ = gap_state(model, service, km, level, focus, colour, weights, measure, hours)
         scenario, _ = scenario_from(model, scenario_data)
         lang = safe_lang(lang)
         if ctx.triggered_id == ids.PLAN_EXPORT_XLSX:  # the scenario's units, with the method
-            return dcc.send_bytes(scenario_xlsx(model, gs, scenario, lang), f"cobertura-escenario-{int(gs.km)}km.xlsx")
-        view = report_for(
-            model, gs, scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
-        )
+            return dcc.send_bytes(scenario_xlsx(model, gs, scenario, lang), f"cobertura-escenario-{threshold_tag(gs)}.xlsx")
+        view = compute(model, gs, scenario).view
         if ctx.triggered_id == ids.GAP_EXPORT_XLSX:
             return dcc.send_bytes(export_xlsx(model, gs, view, lang, scenario), export_name(model, gs, "xlsx"))
         return dcc.send_string(export_csv(model, gs, view, lang), export_name(model, gs, "csv"), type="text/csv")

@@ -1,0 +1,98 @@
+"""Brechas in modelled hours, the components: the measure switch and the hour threshold
+(offered disabled, with the reason, where the travel index is unavailable), the notice for a
+forged hour threshold, and the profile's nearest units by travel time. No callbacks.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from atlas.hours import (
+    DEFAULT_HOURS,
+    HOURS_MAX,
+    HOURS_MIN,
+    KM,
+    MEASURES,
+    TRAVEL,
+    hours_available,
+)
+from atlas.i18n import t
+from atlas.validate import Problem
+from views import ids
+
+HIDDEN = {"display": "none"}
+
+
+def threshold_styles(measure: str) -> tuple[dict, dict]:
+    """Styles of the km and the hours threshold boxes: only the measure's one shows."""
+    return (HIDDEN, {}) if measure == TRAVEL else ({}, HIDDEN)
+
+
+def measure_controls(model, gs, lang: str) -> list:
+    """The measure switch and the hours slider (the km slider stays in views/gaps.py)."""
+    available = hours_available(model)
+    options = [
+        {
+            "label": t(lang, f"gaps.measure.{m}"),
+            "value": m,
+            "disabled": m == TRAVEL and not available,
+        }
+        for m in MEASURES
+    ]
+    out = [
+        html.Label(
+            t(lang, "gaps.measure"),
+            htmlFor=ids.GAP_MEASURE,
+            className="form-label fw-semibold",
+        ),
+        dbc.RadioItems(
+            id=ids.GAP_MEASURE,
+            options=options,
+            value=gs.measure if available else KM,
+            className="mb-2",
+        ),
+    ]
+    if not available:
+        out.append(
+            html.P(
+                t(lang, "gaps.hours_unavailable"),
+                className="small text-muted hours-unavailable",
+            )
+        )
+    out.append(
+        html.Div(
+            [
+                html.Label(
+                    t(lang, "gaps.threshold_hours"),
+                    htmlFor=ids.GAP_HOURS,
+                    className="form-label fw-semibold",
+                ),
+                dcc.Slider(
+                    id=ids.GAP_HOURS,
+                    min=HOURS_MIN,
+                    max=HOURS_MAX,
+                    step=1,
+                    value=gs.hours if gs.hours else DEFAULT_HOURS,
+                    marks={1: "1", 6: "6", 12: "12", 24: "24", 48: "48", 72: "72 h"},
+                    tooltip={"placement": "bottom", "always_visible": False},
+                    disabled=not available,
+                    className="mb-3",
+                ),
+            ],
+            id=ids.GAP_HOURS_BOX,
+            style=threshold_styles(gs.measure)[1],
+        )
+    )
+    return out
+
+
+def hours_notice(problem: Problem | None, lang: str):
+    """What was wrong with an hour threshold sent to the server ("1000000 is outside 1–72; 72 was used")."""
+    if problem is None:
+        return None
+    return dbc.Alert(
+        problem.text(lang, name=t(lang, "gaps.hours_bad")),
+        color="warning",
+        className="small py-1 mb-2",
+    )
