@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,10 @@ import pandas as pd
 from analysis.coverage import CHAIN, CHAIN_MEMBERS
 from analysis.gaps import gap_report, totals
 from analysis.limits import HOURS
+from analysis.distance import haversine_km
 from analysis.scenario import Unit, members_of
+from analysis.travel.engine import Route
+from analysis.travel.nearest import nearest_by_time
 from atlas.i18n import catalog, fmt_number, t
 from atlas.validate import Problem, bounded_float
 
@@ -235,3 +239,56 @@ def no_access_people(model, gs, codes: pd.Index, units: Sequence[Unit] = ()) -> 
     level_codes, inverse = model.coverage.groups[gs.level]
     in_view = np.isin(level_codes, np.asarray(codes))[inverse]
     return float(np.where(d.rural & in_view & ~np.isfinite(raw), d.weight, 0.0).sum())
+
+
+# ------------------------------------------------------------------------- area profile
+
+
+@dataclass(frozen=True)
+class Trip:
+    """The unit of a service reached first from a place by modelled travel time."""
+
+    service: str
+    name: str  # the unit's name (CARE: the province holding one)
+    route: Route | None  # None: sin acceso modelado
+    km_straight: float  # to that unit; for no access, to the nearest unit in a straight line
+
+
+def nearest_trips(model, lat: float, lon: float) -> list[Trip]:
+    """For each service with modelled hours, the unit nearest by travel time from (lat,
+    lon) with its route in legs (central speeds); memoised per place."""
+    travel = model.travel
+    if travel is None:
+        return []
+    return model.memo(("nearest_trips", round(lat, 6), round(lon, 6)), lambda: _trips(model, lat, lon))
+
+
+def _trips(model, lat: float, lon: float) -> list[Trip]:
+    travel = model.travel
+    engine = travel.model(CENTRAL)
+    trips = []
+    for service, sites in travel.coverage.sites.items():
+        if (CENTRAL, service) not in travel.hours or len(sites.lat) == 0:
+            continue
+        points = travel.sites(service)
+        found = nearest_by_time(engine, lat, lon, points)
+        if found is None:
+            i = int(np.argmin(haversine_km(sites.lat, sites.lon, lat, lon)))
+            route = None
+        else:
+            i = found[0]
+            try:
+                route = travel.route(lat, lon, float(sites.lat[i]), float(sites.lon[i]))
+            except ValueError:  # NoRoute, or an end off Peru's land: no modelled access
+                route = None
+        km = float(haversine_km(float(sites.lat[i]), float(sites.lon[i]), lat, lon))
+        trips.append(Trip(service, _site_name(model, service, sites, i), route, km))
+    return trips
+
+
+def _site_name(model, service: str, sites, i: int) -> str:
+    site_id = sites.ids[i] if i < len(sites.ids) else ""
+    if service == "care":  # ids are province codes: never finer than the province
+        return model.geo.name("province", site_id) if site_id else ""
+    match = model.points.loc[model.points["id"] == site_id, "name"]
+    return str(match.iloc[0]) if len(match) else ""

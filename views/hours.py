@@ -96,3 +96,40 @@ def hours_notice(problem: Problem | None, lang: str):
         color="warning",
         className="small py-1 mb-2",
     )
+
+
+def travel_rows(model, lat: float, lon: float, lang: str) -> list:
+    """Per service: the unit nearest by modelled travel time, its hours and legs, and the
+    straight-line km to it."""
+    rows = []
+    for trip in nearest_trips(model, lat, lon):
+        name = t(lang, "profile.care_travel", name=trip.name) if trip.service == "care" else trip.name
+        if trip.route is None:
+            hours, legs = t(lang, "hours.no_access"), ""
+        else:
+            hours, legs = fmt_hours(trip.route.hours, lang), trip.route.text(lang)
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(pick(model.catalog.layer(trip.service).short, lang), scope="row", className="fw-normal"),
+                    html.Td(hours, className="text-end text-nowrap travel-hours"),
+                    html.Td([name, html.Div(legs, className="small-note travel-legs")]),
+                    html.Td(t(lang, "profile.travel_km", km=fmt_km(trip.km_straight, lang)), className="text-end small"),
+                ]
+            )
+        )
+    return rows
+
+
+def travel_section(model, area, lang: str) -> list:
+    """The profile's nearest units by modelled travel time (nothing when hours are unavailable)."""
+    if not hours_available(model):
+        return []
+    rows = travel_rows(model, float(area["lat"]), float(area["lon"]), lang)
+    if not rows:
+        return []
+    return [
+        html.H3(t(lang, "profile.travel"), className="h6 mt-2"),
+        html.Table(html.Tbody(rows), className="table table-sm mb-2 profile-travel"),
+        html.P(t(lang, "profile.travel_note", place=area["capital_name"]), className="small-note"),
+    ]
