@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.coverage import CHAIN, CHAIN_MEMBERS
+from analysis.distance import haversine_km
 from analysis.gaps import gap_report, totals
 from analysis.limits import HOURS
-from analysis.distance import haversine_km
 from analysis.scenario import Unit, members_of
 from analysis.travel.engine import Route
 from analysis.travel.nearest import nearest_by_time
@@ -251,7 +251,9 @@ class Trip:
     service: str
     name: str  # the unit's name (CARE: the province holding one)
     route: Route | None  # None: sin acceso modelado
-    km_straight: float  # to that unit; for no access, to the nearest unit in a straight line
+    km_straight: (
+        float  # to that unit; for no access, to the nearest unit in a straight line
+    )
 
 
 def nearest_trips(model, lat: float, lon: float) -> list[Trip]:
@@ -260,7 +262,9 @@ def nearest_trips(model, lat: float, lon: float) -> list[Trip]:
     travel = model.travel
     if travel is None:
         return []
-    return model.memo(("nearest_trips", round(lat, 6), round(lon, 6)), lambda: _trips(model, lat, lon))
+    return model.memo(
+        ("nearest_trips", round(lat, 6), round(lon, 6)), lambda: _trips(model, lat, lon)
+    )
 
 
 def _trips(model, lat: float, lon: float) -> list[Trip]:

@@ -25,6 +25,7 @@ from analysis.index import coverage_index
 from analysis.need import need_frame
 from analysis.places import Places, build_places
 from analysis.travel.index import TravelIndex
+from atlas.travel_layer import TravelHoursLayer, travel_layer, travel_values
 from ingest.registry import USER_SERVICE
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
@@ -65,6 +66,7 @@ class Model:
     need: dict[str, pd.DataFrame] = field(init=False)
     places: Places | None = field(init=False)
     travel: TravelIndex | None = field(init=False)  # modelled hours (None: hours are offered disabled)
+    travel_layer: TravelHoursLayer | None = field(init=False)  # its Mapa-tab metrics (atlas/travel_layer.py)
     _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     MEMO_SIZE = 512
@@ -89,6 +91,7 @@ class Model:
         self.need = {level: need_frame(table, self.geo.codes(level), level) for level in LEVELS}
         self.places = build_places(self.geo.districts, self.coverage.demand) if self.coverage else None
         self.travel = load_travel(self.catalog, self.coverage)
+        self.travel_layer = travel_layer(self.travel)
         digest = hashlib.sha256()
         for level in LEVELS:
             digest.update(self.geo.geojson_bytes(level)[:4096])
@@ -116,7 +119,13 @@ class Model:
 
     @property
     def metrics(self) -> dict[str, tuple[Layer, Metric]]:
-        return self.catalog.metrics
+        return {**self.catalog.metrics, **self.derived_metrics}
+
+    @property
+    def derived_metrics(self) -> dict[str, tuple[Layer, Metric]]:
+        """Metrics computed here rather than loaded (modelled travel hours)."""
+        layer = self.travel_layer
+        return {} if layer is None else {m.id: (layer, m) for m in layer.metrics}
 
     @property
     def service_layers(self) -> list[Layer]:
@@ -146,6 +155,8 @@ class Model:
         if user is not None and metric in user.metrics:
             return user.area_values(metric, level, year, codes)
         frame = self.values.get((metric, level, year))
+        if frame is None and metric in self.derived_metrics and year in self.derived_metrics[metric][1].years:
+            frame = self.memo(("travel-values", metric, level), lambda: travel_values(self.travel, metric, level))
         if frame is None:
             return pd.DataFrame(
                 {"value": np.nan, "low": np.nan, "high": np.nan, "flag": ""}, index=codes

@@ -15,9 +15,11 @@ from atlas.hours import (
     KM,
     MEASURES,
     TRAVEL,
+    fmt_hours,
     hours_available,
+    nearest_trips,
 )
-from atlas.i18n import t
+from atlas.i18n import fmt_km, pick, t
 from atlas.validate import Problem
 from views import ids
 
@@ -103,7 +105,11 @@ def travel_rows(model, lat: float, lon: float, lang: str) -> list:
     straight-line km to it."""
     rows = []
     for trip in nearest_trips(model, lat, lon):
-        name = t(lang, "profile.care_travel", name=trip.name) if trip.service == "care" else trip.name
+        name = (
+            t(lang, "profile.care_travel", name=trip.name)
+            if trip.service == "care"
+            else trip.name
+        )
         if trip.route is None:
             hours, legs = t(lang, "hours.no_access"), ""
         else:
@@ -111,10 +117,17 @@ def travel_rows(model, lat: float, lon: float, lang: str) -> list:
         rows.append(
             html.Tr(
                 [
-                    html.Th(pick(model.catalog.layer(trip.service).short, lang), scope="row", className="fw-normal"),
+                    html.Th(
+                        pick(model.catalog.layer(trip.service).short, lang),
+                        scope="row",
+                        className="fw-normal",
+                    ),
                     html.Td(hours, className="text-end text-nowrap travel-hours"),
                     html.Td([name, html.Div(legs, className="small-note travel-legs")]),
-                    html.Td(t(lang, "profile.travel_km", km=fmt_km(trip.km_straight, lang)), className="text-end small"),
+                    html.Td(
+                        t(lang, "profile.travel_km", km=fmt_km(trip.km_straight, lang)),
+                        className="text-end small",
+                    ),
                 ]
             )
         )
@@ -131,5 +144,8 @@ def travel_section(model, area, lang: str) -> list:
     return [
         html.H3(t(lang, "profile.travel"), className="h6 mt-2"),
         html.Table(html.Tbody(rows), className="table table-sm mb-2 profile-travel"),
-        html.P(t(lang, "profile.travel_note", place=area["capital_name"]), className="small-note"),
+        html.P(
+            t(lang, "profile.travel_note", place=area["capital_name"]),
+            className="small-note",
+        ),
     ]
