@@ -121,39 +121,35 @@ def scenario_hours(
 ) -> np.ndarray | None:
     """Raw hours (inf = no modelled access) for `service` with the scenario's units added;
     None when no unit serves it. Each unit is one bounded single-source search merged with
-    the current minimum (`TravelModel.with_unit`); memoised per scenario."""
+    the current minimum (`TravelModel.with_unit`), memoised by the list of units so far: a
+    unit added to a scenario costs one search, not one per unit."""
     travel = model.travel
-    mine = tuple(
-        u
-        for u in units
-        if u.service in members_of(service) and (variant, u.service) in travel.hours
-    )
-    if not mine:
+    members = [m for m in members_of(service) if (variant, m) in travel.hours]
+    mine = {m: tuple(u for u in units if u.service == m) for m in members}
+    if not any(mine.values()):
         return None
+    replaced = {m: member_hours(model, m, variant, mine[m]) for m in members}
+    if service == CHAIN:
+        return np.max(
+            np.vstack([replaced.get(m, travel.raw(m, variant)) for m in CHAIN_MEMBERS]),
+            axis=0,
+        )
+    return replaced[service]
+
+
+def member_hours(
+    model, service: str, variant: str, units: tuple[Unit, ...]
+) -> np.ndarray:
+    """Raw hours of one service with `units` (all of that service) added, in order."""
+    travel = model.travel
+    if not units:
+        return travel.raw(service, variant)
 
     def build() -> np.ndarray:
-        engine = travel.model(variant)
-        replaced = {}
-        for member in members_of(service):
-            raw = None
-            for unit in (u for u in mine if u.service == member):
-                raw = engine.with_unit(
-                    travel.raw(member, variant) if raw is None else raw,
-                    unit.lat,
-                    unit.lon,
-                )
-            if raw is not None:
-                replaced[member] = raw
-        if service == CHAIN:
-            return np.max(
-                np.vstack(
-                    [replaced.get(m, travel.raw(m, variant)) for m in CHAIN_MEMBERS]
-                ),
-                axis=0,
-            )
-        return replaced[service]
+        before = member_hours(model, service, variant, units[:-1])
+        return travel.model(variant).with_unit(before, units[-1].lat, units[-1].lon)
 
-    return model.memo(("scenario_hours", service, variant, mine), build)
+    return model.memo(("member_hours", service, variant, units), build)
 
 
 def hours_report(
@@ -227,6 +223,23 @@ def gains_for(model, gs, units: Sequence[Unit]) -> list[float]:
     from atlas.plan import all_gains
 
     return all_gains(model, units, gs.km)
+
+
+def suggest_by_hours(model, suggestion: dict, departments, candidates, n: int):
+    """Sites maximising the rural population of `departments` newly within the hour
+    threshold (analysis.travel.suggest, greedy, existing units fixed); raises OutOfBounds
+    for hours outside 1–72. The scenario's own units are not fixed in the choice (their
+    gains, shown afterwards, are exact)."""
+    from analysis.travel.suggest import suggest_hours
+
+    return suggest_hours(
+        model.travel,
+        suggestion["service"],
+        suggestion.get("hours"),
+        departments,
+        candidates,
+        n,
+    )
 
 
 def no_access_people(model, gs, codes: pd.Index, units: Sequence[Unit] = ()) -> float:

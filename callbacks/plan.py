@@ -6,11 +6,11 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from atlas.gaps import gap_state
+from atlas.hours import gains_for, threshold_tag
 from atlas.i18n import safe_lang, t
 from atlas.model import Model
 from atlas.plan import (
     SEARCH_LIMIT,
-    all_gains,
     area_capital,
     clicked_code,
     edit,
@@ -33,15 +33,17 @@ def register(app, model: Model) -> None:
         Input(ids.PLAN_EXPORT, "n_clicks"),
         State(ids.SCENARIO, "data"),
         State(ids.GAP_KM, "value"),
+        State(ids.GAP_MEASURE, "value"),
+        State(ids.GAP_HOURS, "value"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def export_scenario(_, data, km, lang):
+    def export_scenario(_, data, km, measure, hours, lang):
         lang = safe_lang(lang)
         scenario, _ = scenario_from(model, data)
-        km = gap_state(model, km=km)[0].km  # the one threshold bound (analysis.limits)
-        frame = scenario_frame(model, scenario, all_gains(model, scenario.units, km), lang)
-        return dcc.send_string(csv_text(frame), f"cobertura-escenario-{int(km)}km.csv", type="text/csv")
+        gs = gap_state(model, km=km, measure=measure, hours=hours)[0]  # the one threshold bound (analysis.limits)
+        frame = scenario_frame(model, scenario, gains_for(model, gs, scenario.units), lang)
+        return dcc.send_string(csv_text(frame), f"cobertura-escenario-{threshold_tag(gs)}.csv", type="text/csv")
 
     app.clientside_callback(
         "function(n) { return window.location.href; }",  # the URL holds the whole scenario
@@ -93,6 +95,8 @@ def register(app, model: Model) -> None:
         State(ids.PLAN_CLICK, "value"),
         State(ids.GAP_LEVEL, "value"),
         State(ids.GAP_KM, "value"),
+        State(ids.GAP_MEASURE, "value"),
+        State(ids.GAP_HOURS, "value"),
         State(ids.PLAN_N, "value"),
         State(ids.PLAN_DEPARTMENTS, "value"),
         State(ids.PLAN_CANDIDATES, "value"),
@@ -117,6 +121,8 @@ def register(app, model: Model) -> None:
         click_mode,
         level,
         km,
+        measure,
+        hours,
         n,
         departments,
         candidates,
@@ -171,6 +177,8 @@ def register(app, model: Model) -> None:
                     "candidates": candidates,
                     "min_size": min_size,
                     "km": km if isinstance(km, (int, float)) else 50,
+                    "measure": measure,
+                    "hours": hours if isinstance(hours, (int, float)) else 6,
                 },
             )
         elif trigger == ids.PLAN_CLEAR:
