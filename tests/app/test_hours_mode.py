@@ -77,7 +77,7 @@ def test_without_the_travel_index_hours_fall_back_to_km_and_are_offered_disabled
         if getattr(c, "id", None) == "gap-measure"
     )
     assert [o["disabled"] for o in switch.options if o["value"] == "hours"] == [True]
-    figure, _, head, *_ = gap_update(bare, gs, None, 0, [], "es")  # km, never a crash
+    _, _, head, *_ = gap_update(bare, gs, None, 0, [], "es")  # km, never a crash
     assert "en línea recta" in texts(head)
 
 
@@ -108,8 +108,10 @@ def test_hours_view_round_trips_through_the_url(model):
         "?metric=poverty_2018&year=2018",
         "?metric=poverty_2018&year=2018&tab=gaps&gservice=upe&km=50&glevel=department",
         "?metric=poverty_2018&year=2018&tab=gaps&gservice=upe&km=120&glevel=district&gfocus=16&units=upe:160302&cost=upe:250000",
-        "?level=district&focus=08&metric=poverty_2018&year=2018&tab=gaps&gservice=chain&km=75&glevel=province&gfocus=08"
-        "&gcolour=index&w=0,1,2,3",
+        (
+            "?level=district&focus=08&metric=poverty_2018&year=2018&tab=gaps&gservice=chain&km=75&glevel=province"
+            "&gfocus=08&gcolour=index&w=0,1,2,3"
+        ),
     ],
 )
 def test_km_links_read_and_write_exactly_as_before(model, query):
@@ -153,7 +155,7 @@ def test_no_modelled_access_is_words_never_a_number(model):
     assert np.isinf(
         view["median_hours"]
     ).any()  # Loreto has districts with no modelled access
-    rows, pages = table_page(
+    rows, _ = table_page(
         view,
         LORETO_HOURS,
         0,
@@ -168,7 +170,7 @@ def test_no_modelled_access_is_words_never_a_number(model):
 
 
 def test_map_table_and_exports_are_in_hours(model):
-    figure, drawn, head, caveats, rows, pages, columns, *_ = gap_update(
+    figure, drawn, _head, caveats, _rows, _pages, columns, *_ = gap_update(
         model, LORETO_HOURS, None, 0, [], "es"
     )
     assert drawn["measure"] == "hours" and drawn["hours"] == 6.0
