@@ -105,7 +105,16 @@ def fmt_hours(value: float | None, lang: str) -> str:
         return ""
     if math.isinf(value):
         return t(lang, "hours.no_access")
+    if value < 0.05:  # a unit in the same place: never "0,0 h"
+        return f"< {fmt_number(0.1, 1, lang)} h"
     return f"{fmt_number(value, 1, lang)} h"
+
+
+def legs_text(route: Route, lang: str) -> str:
+    """The route's legs as read ("a pie 0,6 h · bote río abajo 4,2 h"), leaving out legs of
+    under 0,05 h (a road crossing, a step to the bank) unless there is nothing else."""
+    legs = [leg for leg in route.legs if leg.hours >= 0.05] or list(route.legs[:1])
+    return " · ".join(f"{leg.label(lang)} {fmt_hours(leg.hours, lang)}" for leg in legs)
 
 
 def fmt_range(low: float, high: float, lang: str) -> str:

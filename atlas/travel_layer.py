@@ -1,6 +1,7 @@
 """A Mapa-tab layer computed from the travel index: per area, the population-weighted median
-modelled hours to the nearest unit of each service (central speeds; low and high from the
-high and low speeds). Labelled modelled, with its provenance like any other layer.
+modelled hours to the nearest unit of each service (central speeds; the speed range is in the
+Brechas headline, not here: low/high would read as a confidence interval). Labelled modelled,
+with its provenance like any other layer.
 
 It lives in atlas/, not layers/, because its values come from analysis (a layer never
 imports analysis). `Model` merges its metrics into `Model.metrics` and asks
@@ -30,10 +31,8 @@ SERVICE_NAMES = {
     ),
 }
 SPEEDS = {
-    "value": "central",
-    "low": "high",
-    "high": "low",
-}  # fast speeds give the low end
+    "value": "central"
+}  # low/high stay empty: on screen they read as a confidence interval
 
 
 class TravelHoursLayer(Layer):
@@ -102,12 +101,12 @@ def travel_layer(travel) -> TravelHoursLayer | None:
 
 
 def travel_values(travel, metric_id: str, level: str) -> pd.DataFrame:
-    """value / low / high (population-weighted median hours per area of `level`; NaN: no
-    people, or the median person has no modelled access) and an empty flag, by code."""
+    """value (population-weighted median hours per area of `level`, central speeds; NaN: no
+    people, or the median person has no modelled access), low / high empty, flag empty, by code."""
     service = metric_id.removeprefix(PREFIX)
     d = travel.coverage.demand
     codes, inverse = travel.coverage.groups[level]
-    out = {}
+    out = {"low": np.nan, "high": np.nan}
     for column, variant in SPEEDS.items():
         raw = travel.raw(service, variant)
         median = weighted_median_by_group(raw, d.weight, inverse, len(codes))

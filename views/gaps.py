@@ -105,8 +105,15 @@ def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> Value
     )
 
 
-def headline(model: Model, gs: GapState, view: pd.DataFrame, lang: str, baseline: pd.DataFrame | None = None):
-    words = gap_headline(model, gs, GapView(view, baseline, []), lang)
+def headline(
+    model: Model,
+    gs: GapState,
+    view: pd.DataFrame,
+    lang: str,
+    baseline: pd.DataFrame | None = None,
+    computed: GapView | None = None,
+):
+    words = gap_headline(model, gs, computed or GapView(view, baseline, []), lang)
     if not words.known:
         return dbc.Alert(words.text, color="secondary")
     parts = [html.P([html.Strong(words.lead), " ", words.text], className="lead mb-1")]
@@ -428,7 +435,7 @@ def gap_update(
     return (
         figure,
         record,
-        headline(model, gs, view, lang, baseline),
+        headline(model, gs, view, lang, baseline, computed),
         caveats(model, gs, lang),
         rows,
         pages,

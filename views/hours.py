@@ -17,6 +17,7 @@ from atlas.hours import (
     TRAVEL,
     fmt_hours,
     hours_available,
+    legs_text,
     nearest_trips,
 )
 from atlas.i18n import fmt_km, pick, t
@@ -76,7 +77,7 @@ def measure_controls(model, gs, lang: str) -> list:
                     max=HOURS_MAX,
                     step=1,
                     value=gs.hours if gs.hours else DEFAULT_HOURS,
-                    marks={1: "1", 6: "6", 12: "12", 24: "24", 48: "48", 72: "72 h"},
+                    marks={6: "6", 12: "12", 24: "24", 48: "48", 72: "72 h"},
                     tooltip={"placement": "bottom", "always_visible": False},
                     disabled=not available,
                     className="mb-3",
@@ -113,7 +114,7 @@ def travel_rows(model, lat: float, lon: float, lang: str) -> list:
         if trip.route is None:
             hours, legs = t(lang, "hours.no_access"), ""
         else:
-            hours, legs = fmt_hours(trip.route.hours, lang), trip.route.text(lang)
+            hours, legs = fmt_hours(trip.route.hours, lang), legs_text(trip.route, lang)
         rows.append(
             html.Tr(
                 [

@@ -35,7 +35,8 @@ def hint(lang: str, problem: str | None = None):
 
 def need_rows(model: Model, level: str, code: str, lang: str, user=None) -> list:
     rows = []
-    metrics = {**model.metrics, **(user.metrics if user is not None else {})}
+    # catalogue metrics only: modelled travel hours have their own section (views/hours.py)
+    metrics = {**model.catalog.metrics, **(user.metrics if user is not None else {})}
     for metric_id, (_, metric) in metrics.items():
         if level not in metric.levels:
             continue
