@@ -10,6 +10,7 @@ disk cache). A centre with no modelled access within 7 days has inf hours here (
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import pandas as pd
 
 from analysis.coverage import CHAIN, CHAIN_MEMBERS
 from analysis.distance import haversine_km
-from analysis.gaps import gap_report, totals
+from analysis.gaps import gap_report
 from analysis.limits import HOURS
 from analysis.scenario import Unit, members_of
 from analysis.travel.engine import Route
@@ -138,10 +139,18 @@ def scenario_hours(
     if not any(mine.values()):
         return None
     replaced = {m: member_hours(model, m, variant, mine[m]) for m in members}
-    if service == CHAIN:
-        return np.max(
-            np.vstack([replaced.get(m, travel.raw(m, variant)) for m in CHAIN_MEMBERS]),
-            axis=0,
+    if (
+        service == CHAIN
+    ):  # memoised too: the same scenario gives the same array (see hours_report)
+        key = ("chain_hours", variant, tuple(u for m in members for u in mine[m]))
+        return model.memo(
+            key,
+            lambda: np.max(
+                np.vstack(
+                    [replaced.get(m, travel.raw(m, variant)) for m in CHAIN_MEMBERS]
+                ),
+                axis=0,
+            ),
         )
     return replaced[service]
 
@@ -165,46 +174,83 @@ def hours_report(
     model, gs, raw: np.ndarray | None = None, variant: str = CENTRAL
 ) -> pd.DataFrame:
     """The gap report (analysis.gaps) on modelled hours: same columns, `median_hours` in
-    place of `median_km` (inf: the median rural person has no modelled access)."""
+    place of `median_km` (inf: the median rural person has no modelled access). With a
+    scenario's hours (`raw`, a memoised array of `scenario_hours`), the medians, which do
+    not depend on the threshold, are cached with it: a threshold change only re-aggregates."""
     index = model.travel.coverage_view(variant)
+    if raw is not None:
+        index = scenario_view(model, index, gs.service, raw)
     report = gap_report(
-        index,
-        gs.service,
-        gs.hours,
-        gs.level,
-        model.need[gs.level],
-        gs.weight_map,
-        km=raw,
+        index, gs.service, gs.hours, gs.level, model.need[gs.level], gs.weight_map
     )
     return report.rename(columns={"median_km": "median_hours"})
+
+
+def scenario_view(model, index, service: str, raw: np.ndarray):
+    """A copy of the hours CoverageIndex `index` with `raw` for `service` and its own
+    medians cache, kept while `raw` (the very same array) is in use."""
+
+    def build():
+        view = copy.copy(index)
+        view.km = {**index.km, service: raw}
+        view._medians = {}
+        return raw, view
+
+    kept, view = model.memo(("hours_view", service, id(raw)), build)
+    if kept is not raw:  # an id reused by another array: never read its figures
+        kept, view = build()
+    return view
 
 
 def hours_range(
     model, gs, codes: pd.Index, units: Sequence[Unit] = ()
 ) -> tuple[float, float] | None:
     """The share of the view's rural population beyond the threshold with the high and the
-    low speeds (%, smaller first); None when a variant is missing or nothing is known."""
+    low speeds (%, smaller first); None when a variant is missing or nothing is known.
+    Same definition as `analysis.gaps.totals` over the view's areas (no medians needed)."""
     travel = model.travel
     shares = []
     for variant in RANGE_VARIANTS:
         if (variant, gs.service) not in travel.hours:
             return None
         raw = scenario_hours(model, units, gs.service, variant) if units else None
-        summary = (
-            travel.coverage_view(variant)
-            .summary(gs.service, gs.hours, gs.level, km=raw)
-            .reindex(codes)
+        share = share_beyond(
+            model, gs, travel.raw(gs.service, variant) if raw is None else raw, codes
         )
-        share = totals(summary)["pct_rural_beyond"]
         if not math.isfinite(share):
             return None
         shares.append(share)
     return min(shares), max(shares)
 
 
+def share_beyond(model, gs, raw: np.ndarray, codes: pd.Index) -> float:
+    """% of the rural population of the areas `codes` (of gs.level) beyond gs.hours, areas
+    outside the service's data coverage left out (sin dato); NaN when none is known."""
+    d = model.coverage.demand
+    level_codes, inverse = model.coverage.groups[gs.level]
+    rural = np.where(d.rural, d.weight, 0.0)
+    frame = pd.DataFrame(
+        {
+            "rural": np.bincount(inverse, weights=rural, minlength=len(level_codes)),
+            "beyond": np.bincount(
+                inverse,
+                weights=np.where(raw > gs.hours, rural, 0.0),
+                minlength=len(level_codes),
+            ),
+        },
+        index=level_codes,
+    ).reindex(codes)
+    covered = model.coverage.coverage_of(gs.service)
+    if covered is not None:
+        frame = frame[frame.index.str[:2].isin(covered)]
+    total = float(frame["rural"].sum())
+    return 100.0 * float(frame["beyond"].sum()) / total if total else float("nan")
+
+
 def hours_gains(model, units: Sequence[Unit], hours: float) -> list[float]:
     """Each unit's marginal rural persons newly within `hours` of modelled travel for its
-    own service, in the order added (searches bounded by the threshold)."""
+    own service, in the order added, from the memoised hours with the units so far (no
+    search once a scenario has been seen)."""
     travel = model.travel
     d = model.coverage.demand
     rural_weight = np.where(d.rural, d.weight, 0.0)
@@ -212,14 +258,15 @@ def hours_gains(model, units: Sequence[Unit], hours: float) -> list[float]:
     for service in dict.fromkeys(u.service for u in units):
         if (CENTRAL, service) not in travel.hours:
             continue
-        engine = travel.model(CENTRAL)
-        raw = travel.raw(service)
-        within = raw <= hours
-        for i, unit in enumerate(units):
-            if unit.service != service:
-                continue
-            raw = engine.with_unit(raw, unit.lat, unit.lon, limit=hours)
-            now = raw <= hours
+        mine = [i for i, u in enumerate(units) if u.service == service]
+        within = travel.raw(service) <= hours
+        for k, i in enumerate(mine):
+            now = (
+                member_hours(
+                    model, service, CENTRAL, tuple(units[j] for j in mine[: k + 1])
+                )
+                <= hours
+            )
             gains[i] = float(rural_weight[now & ~within].sum())
             within = now
     return gains
@@ -253,14 +300,22 @@ def suggest_by_hours(model, suggestion: dict, departments, candidates, n: int):
 
 def no_access_people(model, gs, codes: pd.Index, units: Sequence[Unit] = ()) -> float:
     """Rural persons of the view's areas with no modelled access within 7 days (with the
-    scenario's units, when given)."""
-    travel = model.travel
-    d = model.coverage.demand
-    raw = scenario_hours(model, units, gs.service) if units else None
-    raw = travel.raw(gs.service) if raw is None else raw
-    level_codes, inverse = model.coverage.groups[gs.level]
-    in_view = np.isin(level_codes, np.asarray(codes))[inverse]
-    return float(np.where(d.rural & in_view & ~np.isfinite(raw), d.weight, 0.0).sum())
+    scenario's units, when given). Per area it does not depend on the threshold: memoised."""
+    tuple_units = tuple(units)
+
+    def per_area() -> pd.Series:
+        d = model.coverage.demand
+        raw = scenario_hours(model, tuple_units, gs.service) if tuple_units else None
+        raw = model.travel.raw(gs.service) if raw is None else raw
+        level_codes, inverse = model.coverage.groups[gs.level]
+        weights = np.where(d.rural & ~np.isfinite(raw), d.weight, 0.0)
+        return pd.Series(
+            np.bincount(inverse, weights=weights, minlength=len(level_codes)),
+            index=level_codes,
+        )
+
+    series = model.memo(("no_access", gs.service, gs.level, tuple_units), per_area)
+    return float(series.reindex(codes).fillna(0.0).sum())
 
 
 # ------------------------------------------------------------------------- area profile
