@@ -32,6 +32,10 @@ def threshold_styles(measure: str) -> tuple[dict, dict]:
     return (HIDDEN, {}) if measure == TRAVEL else ({}, HIDDEN)
 
 
+def field_label(lang: str, key: str, for_id: str) -> html.Label:
+    return html.Label(t(lang, key), htmlFor=for_id, className="form-label fw-semibold")
+
+
 def measure_controls(model, gs, lang: str) -> list:
     """The measure switch and the hours slider (the km slider stays in views/gaps.py)."""
     available = hours_available(model)
@@ -44,11 +48,7 @@ def measure_controls(model, gs, lang: str) -> list:
         for m in MEASURES
     ]
     out = [
-        html.Label(
-            t(lang, "gaps.measure"),
-            htmlFor=ids.GAP_MEASURE,
-            className="form-label fw-semibold",
-        ),
+        field_label(lang, "gaps.measure", ids.GAP_MEASURE),
         dbc.RadioItems(
             id=ids.GAP_MEASURE,
             options=options,
@@ -66,11 +66,7 @@ def measure_controls(model, gs, lang: str) -> list:
     out.append(
         html.Div(
             [
-                html.Label(
-                    t(lang, "gaps.threshold_hours"),
-                    htmlFor=ids.GAP_HOURS,
-                    className="form-label fw-semibold",
-                ),
+                field_label(lang, "gaps.threshold_hours", ids.GAP_HOURS),
                 dcc.Slider(
                     id=ids.GAP_HOURS,
                     min=HOURS_MIN,
