@@ -308,3 +308,28 @@ def test_forged_hours_through_the_gaps_callback_get_a_notice_not_a_crash(request
             assert "Umbral en horas" not in head
         else:
             assert f"Umbral en horas: {said}" in head
+
+
+def test_the_brief_in_hours_says_hours_modelled_with_the_range(model):
+    from reports.brief_content import file_name, make_brief
+    from tests.app.test_brief import pdf_text
+
+    unit = model.places.unit("upe", "160301")
+    pdf, problem = make_brief(model, LORETO_HOURS, Scenario((unit,)), "es", "")
+    assert problem is None
+    pages, text, _ = pdf_text(pdf)
+    flat = " ".join(text.split())
+    assert pages == 1
+    for phrase in (
+        "umbral 6 h de tiempo de viaje modelado (velocidades centrales)",
+        "a más de 6 h de UPE",
+        "a 6 h o menos (tiempo de viaje modelado)",
+        "Mediana horas",
+        "Tiempo de viaje modelado",
+    ):
+        assert phrase in flat, phrase
+    assert re.search(r"\(\d+–\d+ %\)", flat)
+    assert (
+        file_name(LORETO_HOURS, "resumen", "pdf")
+        == "cobertura-resumen-upe-6h-district-16.pdf"
+    )
