@@ -76,7 +76,7 @@ def top_rows(
     computed = computed or compute(model, gs, scenario)
     view = computed.view.sort_values(["rank"], na_position="last").head(10)
     table = with_median(gs, TABLE)
-    columns = [t(lang, f"gaps.col.{c}") for c, _ in table]
+    columns = [mt(lang, gs, f"gaps.col.{c}") for c, _ in table]
     rows = []
     for _, row in view.iterrows():
         cells = []

@@ -15,6 +15,7 @@ from atlas.hours import (
     fmt_hours,
     fmt_threshold_hours,
     gains_for,
+    mt,
     threshold_tag,
     with_median,
 )
@@ -33,7 +34,7 @@ def export_frame(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> p
     if "median_hours" in out:  # inf: no modelled access, said in words (never a number)
         out["median_hours"] = out["median_hours"].astype(object).where(
             ~out["median_hours"].isin([float("inf")]), fmt_hours(float("inf"), lang))
-    out.columns = [t(lang, f"gaps.col.{c}") for c in columns]
+    out.columns = [mt(lang, gs, f"gaps.col.{c}") for c in columns]
     return out
 
 

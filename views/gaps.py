@@ -87,7 +87,7 @@ def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> Value
     km = fmt_number(gs.km, 0, lang)
     if gs.colour == "pct":
         title = mt(lang, gs, "gaps.map_title_pct", km=km, service=label)
-        unit = t(lang, "gaps.unit_pct")
+        unit = mt(lang, gs, "gaps.unit_pct")
         scale = "YlOrRd"
     else:
         title = mt(lang, gs, "gaps.map_title_index", km=km, service=label)
@@ -139,7 +139,7 @@ def table_columns(gs: GapState, lang: str) -> list[dict]:
     cols = with_median(gs, TABLE_COLUMNS)
     if gs.service == CHAIN:
         cols.insert(7, ("pct_population_within", 1))
-    return [{"name": t(lang, f"gaps.col.{c}"), "id": c} for c, _ in cols]
+    return [{"name": mt(lang, gs, f"gaps.col.{c}"), "id": c} for c, _ in cols]
 
 
 # --------------------------------------------------------------------------- export
