@@ -281,21 +281,44 @@ def gains_for(model, gs, units: Sequence[Unit]) -> list[float]:
     return all_gains(model, units, gs.km)
 
 
-def suggest_by_hours(model, suggestion: dict, departments, candidates, n: int):
+MAX_HOURS_CANDIDATES = 600  # candidates one suggestion by hours may search from (about 10 batched searches)
+
+
+@dataclass(frozen=True)
+class HoursSites:
+    """Suggested units by hours, their gains, and the grid cell (km) candidates were thinned to (0: none)."""
+
+    units: list
+    gains: list
+    cell_km: float = 0.0
+
+
+def suggest_by_hours(
+    model, suggestion: dict, departments, candidates, n: int
+) -> HoursSites:
     """Sites maximising the rural population of `departments` newly within the hour
     threshold (analysis.travel.suggest, greedy, existing units fixed); raises OutOfBounds
     for hours outside 1–72. The scenario's own units are not fixed in the choice (their
-    gains, shown afterwards, are exact)."""
+    gains, shown afterwards, are exact). At most MAX_HOURS_CANDIDATES candidates are
+    searched from: beyond that, the first candidate per grid cell (cells doubled from 5 km
+    until few enough), so a request's cost stays bounded."""
+    from analysis.scenario import _first_per_cell
     from analysis.travel.suggest import suggest_hours
 
-    return suggest_hours(
+    pool = candidates.subset(np.isin(candidates.department, list(departments)))
+    cell = 0.0
+    while len(pool) > MAX_HOURS_CANDIDATES:
+        cell = cell * 2 if cell else 5.0
+        pool = pool.subset(_first_per_cell(pool.lat, pool.lon, cell))
+    found = suggest_hours(
         model.travel,
         suggestion["service"],
         suggestion.get("hours"),
         departments,
-        candidates,
+        pool,
         n,
     )
+    return HoursSites(found.units, found.gains, cell)
 
 
 def no_access_people(model, gs, codes: pd.Index, units: Sequence[Unit] = ()) -> float:

@@ -333,3 +333,36 @@ def test_the_brief_in_hours_says_hours_modelled_with_the_range(model):
         file_name(LORETO_HOURS, "resumen", "pdf")
         == "cobertura-resumen-upe-6h-district-16.pdf"
     )
+
+
+def test_the_largest_legal_suggestion_by_hours_searches_from_a_bounded_number_of_candidates(
+    model, monkeypatch
+):
+    import analysis.travel.suggest as travel_suggest
+    from atlas.hours import MAX_HOURS_CANDIDATES
+
+    seen = []
+    real = travel_suggest.suggest_hours
+
+    def counting(travel, service, hours, departments, candidates, n):
+        seen.append(len(candidates))
+        return real(travel, service, hours, departments, candidates, n)
+
+    monkeypatch.setattr(travel_suggest, "suggest_hours", counting)
+    every = list(model.geo.codes("department"))
+    suggestion = {
+        "service": "upe",
+        "n": 20,
+        "departments": every,
+        "candidates": "centres",
+        "min_size": 0,
+        "measure": "hours",
+        "hours": 72,
+    }
+    scenario, message = edit(model, Scenario(), "suggest", suggestion=suggestion)
+    assert seen and seen[0] <= MAX_HOURS_CANDIDATES
+    assert (
+        len(scenario.units) == 20
+        and message[0] == "plan.msg.grouped"
+        and message[1]["cell"] >= 5
+    )
