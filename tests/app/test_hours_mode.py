@@ -16,6 +16,7 @@ from atlas.hours import DEFAULT_HOURS, hours_choice, nearest_trips, scenario_hou
 from atlas.plan import Scenario, edit, message_text
 from atlas.url import query_from_view, view_from_query
 from reports.gaps import export_csv, export_xlsx
+from tests.app.test_every_callback_output import domain, plain_map, secrets  # noqa: F401 (fixtures)
 from views.gaps import gap_update, gaps_tab
 from views.hours import travel_section
 
@@ -366,3 +367,39 @@ def test_the_largest_legal_suggestion_by_hours_searches_from_a_bounded_number_of
         and message[0] == "plan.msg.grouped"
         and message[1]["cell"] >= 5
     )
+
+
+def test_hostile_and_extreme_values_in_the_hours_inputs_get_no_traceback(
+    requests_,
+    domain,  # noqa: F811
+    secrets,  # noqa: F811
+    plain_map,  # noqa: F811
+):
+    """The callback walk (tests/app/test_every_callback_output.py) on the two new inputs only:
+    every callback that takes the measure or the hour threshold, each hostile and extreme value."""
+    from tests.app.dash_requests import id_key
+    from tests.app.test_every_callback_output import (
+        EXTREME,
+        HOSTILE,
+        Walk,
+        representative_sets,
+    )
+
+    walk = Walk(requests_, secrets)
+    new = {("gap-measure", "value"), ("gap-hours", "value")}
+    taking = [
+        cb for cb in requests_.callbacks if new & {(id_key(c), p) for c, p in cb.args}
+    ]
+    assert (
+        len(taking) >= 4
+    )  # gaps view, threshold boxes, scenario edit and both exports
+    for callback in taking:
+        base = {
+            **representative_sets(callback, requests_, domain)[0],
+            ("gap-measure", "value"): "hours",
+        }
+        for key in new & {(id_key(c), p) for c, p in callback.args}:
+            for value in HOSTILE + EXTREME:
+                walk.check(callback, {**base, key: value}, hostile=True)
+    assert walk.failures == [], "\n".join(walk.failures[:20])
+    assert walk.calls >= 4 * 25
