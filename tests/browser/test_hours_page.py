@@ -114,3 +114,20 @@ def test_the_profile_shows_the_route_in_legs(dash_duo, app):
     )
     keep(dash_duo, "perfil-distrito-loreto-viaje", "#profile .profile-travel")
     keep(dash_duo, "perfil-distrito-loreto-pantalla")
+
+
+def test_the_map_layer_of_median_hours_is_labelled_modelled(dash_duo, app):
+    dash_duo.start_server(app, port=PORT)
+    dash_duo.driver.get(
+        f"http://127.0.0.1:{PORT}/?level=district&focus=16&metric=travel_hours_upe"
+    )
+    state = wait_for_fills(dash_duo.driver, 25)
+    assert state and state["fills"] >= 25
+    dash_duo.wait_for_contains_text("#map-caption", "modelado", timeout=20)
+    caption = dash_duo.find_element("#map-caption").text
+    assert (
+        "Horas de viaje a la UPE más cercana (modelado)" in caption
+        and "horas (modelado)" in caption
+    )
+    assert "Travel Mapping" in caption and "IC 95" not in caption
+    keep(dash_duo, "mapa-horas-upe-loreto")
