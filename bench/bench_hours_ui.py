@@ -60,15 +60,24 @@ def body(dep: dict, values: dict, changed: str) -> str:
     )
 
 
-def timed(client, bodies: list[str]) -> list[float]:
+def timed(client, bodies: list[str]) -> list[tuple[float, float]]:
+    """(wall-clock, CPU) seconds of each request: the CPU time is this process's own work,
+    which other load on the shared machine stretches less than the wall clock."""
     headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}
     out = []
     for b in bodies:
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         response = client.post("/_dash-update-component", data=b, headers=headers)
-        out.append(time.perf_counter() - start)
+        out.append((time.perf_counter() - wall, time.process_time() - cpu))
         assert response.status_code == 200, response.data[:300]
     return out
+
+
+def record(out: dict, name: str, samples: list[tuple[float, float]]) -> None:
+    wall = [w for w, _ in samples]
+    cpu = [c for _, c in samples]
+    out[f"{name}_p50_ms"], out[f"{name}_p95_ms"] = 1000 * p50(wall), 1000 * p95(wall)
+    out[f"{name}_cpu_p95_ms"] = 1000 * p95(cpu)
 
 
 def run(runs: int = 60) -> dict:
@@ -116,60 +125,46 @@ def run(runs: int = 60) -> dict:
     both = timed(
         client, [b for pair in zip(hours_bodies, km_bodies) for b in pair]
     )  # interleaved: same load
-    t, k = both[0::2], both[1::2]
-    out["hours_threshold_p50_ms"], out["hours_threshold_p95_ms"] = (
-        1000 * p50(t),
-        1000 * p95(t),
-    )
-    out["km_threshold_p50_ms"], out["km_threshold_p95_ms"] = (
-        1000 * p50(k),
-        1000 * p95(k),
-    )
+    record(out, "hours_threshold", both[0::2])
+    record(out, "km_threshold", both[1::2])
 
     units = [
         {"service": "upe", "place": code, "origin": "manual"}
-        for code in ("160301", "160201", "170101", "080901")
+        for code in ("160301", "160201")
     ]
     with_units = {**base, "scenario.data": {"units": units[:1], "costs": {}}}
     timed(client, series(with_units, "gap-hours.value", lambda: 6))
-    t = timed(
-        client, series(with_units, "gap-hours.value", lambda: int(rng.integers(1, 73)))
-    )
-    out["scenario_threshold_p50_ms"], out["scenario_threshold_p95_ms"] = (
-        1000 * p50(t),
-        1000 * p95(t),
+    record(
+        out,
+        "scenario_threshold",
+        timed(
+            client,
+            series(with_units, "gap-hours.value", lambda: int(rng.integers(1, 73))),
+        ),
     )
     model = app.cobertura_model
     places = [
         c for c in model.places.capitals.index if c[:2] in ("16", "17", "08", "21")
-    ][: runs + 1]
+    ][1 : runs + 1]
     adds = []
-    for i, place in enumerate(
-        places[1:]
-    ):  # each request: one more unit than the memo has seen
+    for place in places:  # each request: a unit the memo has not seen
         scenario = {
             "units": units[:1]
             + [{"service": "upe", "place": place, "origin": "manual"}],
             "costs": {},
         }
-        adds.append(
-            body(
-                dep,
-                {
-                    **base,
-                    "gap-drawn.data": drawn,
-                    "scenario.data": scenario,
-                    "gap-hours.value": 6,
-                },
-                "scenario.data",
-            )
-        )
-    t = timed(client, adds)
-    out["add_unit_p50_ms"], out["add_unit_p95_ms"] = 1000 * p50(t), 1000 * p95(t)
+        values = {
+            **base,
+            "gap-drawn.data": drawn,
+            "scenario.data": scenario,
+            "gap-hours.value": 6,
+        }
+        adds.append(body(dep, values, "scenario.data"))
+    record(out, "add_unit", timed(client, adds))
     out["runs"] = runs
     out["load_average"] = os.getloadavg()[
         0
-    ]  # the machine is shared: figures scale with it
+    ]  # the machine is shared: wall-clock figures scale with it
     return out
 
 
@@ -202,14 +197,15 @@ def markdown(r: dict) -> str:
         (
             "Gaps callback (map Patch, headline with range, table page), Flask test client, "
             f"{r['runs']} requests each, hours and km requests interleaved (same machine load; "
-            f"1-minute load average {r['load_average']:.1f} on 2 cores shared by other work)."
+            f"1-minute load average {r['load_average']:.1f} on 2 cores shared by other work; CPU p95: this "
+            "process's own CPU time per request, which that load stretches less)."
         ),
         "",
-        "| request | p50 | p95 | budget |",
-        "|---|---:|---:|---:|",
+        "| request | p50 | p95 | CPU p95 | budget |",
+        "|---|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {a} | {r[k + '_p50_ms']:.1f} ms | {r[k + '_p95_ms']:.1f} ms | {c} |"
+        f"| {a} | {r[k + '_p50_ms']:.1f} ms | {r[k + '_p95_ms']:.1f} ms | {r[k + '_cpu_p95_ms']:.1f} ms | {c} |"
         for a, k, c in rows
     ]
     return "\n".join(lines)
