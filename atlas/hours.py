@@ -158,14 +158,21 @@ def scenario_hours(
 def member_hours(
     model, service: str, variant: str, units: tuple[Unit, ...]
 ) -> np.ndarray:
-    """Raw hours of one service with `units` (all of that service) added, in order."""
+    """Raw hours of one service with `units` (all of that service) added, in order.
+
+    Central speeds: searches bounded by the cutoff (every figure, medians included, exact).
+    The low and high speeds only give the share beyond a threshold of at most 72 h, so
+    their searches stop at 72 h: exact for every threshold a user can choose, and cheaper."""
     travel = model.travel
     if not units:
         return travel.raw(service, variant)
+    limit = None if variant == CENTRAL else HOURS_MAX
 
     def build() -> np.ndarray:
         before = member_hours(model, service, variant, units[:-1])
-        return travel.model(variant).with_unit(before, units[-1].lat, units[-1].lon)
+        return travel.model(variant).with_unit(
+            before, units[-1].lat, units[-1].lon, limit=limit
+        )
 
     return model.memo(("member_hours", service, variant, units), build)
 

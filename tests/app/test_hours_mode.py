@@ -403,3 +403,35 @@ def test_hostile_and_extreme_values_in_the_hours_inputs_get_no_traceback(
                 walk.check(callback, {**base, key: value}, hostile=True)
     assert walk.failures == [], "\n".join(walk.failures[:20])
     assert walk.calls >= 4 * 25
+
+
+def test_the_speed_range_with_a_unit_matches_full_searches_at_every_legal_threshold(
+    model,
+):
+    """Low/high searches stop at 72 h (the largest threshold): the range must still be exact."""
+    from atlas.hours import share_beyond
+
+    unit = model.places.unit("upe", "160301")
+    travel = model.travel
+    sites = travel.sites("upe")
+    region = travel.region_at(np.array([unit.lat]), np.array([unit.lon]))
+    with_unit = Points(
+        np.r_[sites.lat, unit.lat],
+        np.r_[sites.lon, unit.lon],
+        np.r_[sites.region, region],
+    )
+    codes = model.area_table("district", "16").index
+    for variant in ("low", "high"):
+        full = travel.model(variant).raw_hours(with_unit)
+        fast = scenario_hours(model, (unit,), "upe", variant)
+        for hours in (1.0, 6.0, 30.0, 72.0):
+            gs = GapState(
+                service="upe",
+                level="district",
+                focus="16",
+                measure="hours",
+                hours=hours,
+            )
+            assert share_beyond(model, gs, fast, codes) == pytest.approx(
+                share_beyond(model, gs, full, codes)
+            )
