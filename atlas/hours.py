@@ -301,12 +301,11 @@ class HoursSites:
 
 
 def suggest_by_hours(
-    model, suggestion: dict, departments, candidates, n: int
+    model, suggestion: dict, departments, candidates, n: int, units: Sequence[Unit] = ()
 ) -> HoursSites:
     """Sites maximising the rural population of `departments` newly within the hour
     threshold (analysis.travel.suggest, greedy, existing units fixed); raises OutOfBounds
-    for hours outside 1–72. The scenario's own units are not fixed in the choice (their
-    gains, shown afterwards, are exact). At most MAX_HOURS_CANDIDATES candidates are
+    for hours outside 1–72. The scenario's `units` that are kept stay fixed too. At most MAX_HOURS_CANDIDATES candidates are
     searched from: beyond that, the first candidate per grid cell (cells doubled from 5 km
     until few enough), so a request's cost stays bounded."""
     from analysis.scenario import _first_per_cell
@@ -317,6 +316,9 @@ def suggest_by_hours(
     while len(pool) > MAX_HOURS_CANDIDATES:
         cell = cell * 2 if cell else 5.0
         pool = pool.subset(_first_per_cell(pool.lat, pool.lon, cell))
+    current = (
+        scenario_hours(model, tuple(units), suggestion["service"]) if units else None
+    )
     found = suggest_hours(
         model.travel,
         suggestion["service"],
@@ -324,6 +326,7 @@ def suggest_by_hours(
         departments,
         pool,
         n,
+        current=current,
     )
     return HoursSites(found.units, found.gains, cell)
 

@@ -182,7 +182,7 @@ def edit(
         kept = [u for u in units if not (u.origin == "suggested" and u.service == s["service"])]
         in_hours = s.get("measure") == TRAVEL and hours_available(model, s["service"])
         try:
-            found = suggest_by_hours(model, s, departments, model.places.candidates(kind, min_size), n) if in_hours else suggest(
+            found = suggest_by_hours(model, s, departments, model.places.candidates(kind, min_size), n, kept) if in_hours else suggest(
                 model.coverage,
                 s["service"],
                 s.get("km", 50),

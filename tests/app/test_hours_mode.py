@@ -345,9 +345,9 @@ def test_the_largest_legal_suggestion_by_hours_searches_from_a_bounded_number_of
     seen = []
     real = travel_suggest.suggest_hours
 
-    def counting(travel, service, hours, departments, candidates, n):
+    def counting(travel, service, hours, departments, candidates, n, **options):
         seen.append(len(candidates))
-        return real(travel, service, hours, departments, candidates, n)
+        return real(travel, service, hours, departments, candidates, n, **options)
 
     monkeypatch.setattr(travel_suggest, "suggest_hours", counting)
     every = list(model.geo.codes("department"))
@@ -435,3 +435,25 @@ def test_the_speed_range_with_a_unit_matches_full_searches_at_every_legal_thresh
             assert share_beyond(model, gs, fast, codes) == pytest.approx(
                 share_beyond(model, gs, full, codes)
             )
+
+
+def test_a_suggestion_in_hours_keeps_the_scenarios_own_units_fixed(model):
+    suggestion = {
+        "service": "upe",
+        "n": 1,
+        "departments": ["16"],
+        "measure": "hours",
+        "hours": 6,
+    }
+    alone, _ = edit(model, Scenario(), "suggest", suggestion=suggestion)
+    best = alone.units[0]  # the best first site by hours
+    placed = model.places.unit("upe", best.place)  # the same place, added by hand
+    with_it, message = edit(
+        model, Scenario((placed,)), "suggest", suggestion=suggestion
+    )
+    assert (
+        message is None
+        and with_it.units[0] == placed
+        and with_it.units[1].place != best.place
+    )
+    assert compute(model, LORETO_HOURS, with_it).gains[1] > 0
