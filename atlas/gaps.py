@@ -48,10 +48,6 @@ class GapState:
     hours: float = travel_hours.DEFAULT_HOURS
 
     @property
-    def threshold(self) -> float:
-        return travel_hours.threshold_of(self)
-
-    @property
     def weight_map(self) -> dict[str, float]:
         return dict(zip(COMPONENTS, self.weights))
 

@@ -50,18 +50,9 @@ def hours_choice(value: object) -> tuple[float, Problem | None]:
     return bounded_float(value, HOURS_MIN, HOURS_MAX, DEFAULT_HOURS)
 
 
-def threshold_of(gs) -> float:
-    """The view's threshold in its own unit (km or hours)."""
-    return gs.hours if gs.measure == TRAVEL else gs.km
-
-
 def threshold_tag(gs) -> str:
     """The threshold in a file name: "50km" or "6h"."""
     return f"{gs.hours:g}h" if gs.measure == TRAVEL else f"{int(gs.km)}km"
-
-
-def median_column(gs) -> str:
-    return "median_hours" if gs.measure == TRAVEL else "median_km"
 
 
 def with_median(gs, columns: Sequence):

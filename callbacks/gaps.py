@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from atlas.gaps import compute, gap_state, state_from_record
-from atlas.hours import hours_choice, threshold_tag
+from atlas.hours import threshold_tag
 from atlas.i18n import safe_lang
 from atlas.model import Model
 from atlas.plan import scenario_from
@@ -14,7 +14,7 @@ from reports.gaps import export_csv, export_name, export_xlsx, scenario_xlsx
 from reports.tables import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
 from views import ids
 from views.gaps import gap_update, gaps_tab
-from views.hours import hours_notice, threshold_styles
+from views.hours import threshold_styles, with_hours_notice
 
 
 def register(app, model: Model) -> None:
@@ -72,8 +72,7 @@ def register(app, model: Model) -> None:
         out = gap_update(
             model, gs, drawn, page, sort_by, safe_lang(lang), app.config.requests_pathname_prefix, scenario
         )
-        notice = hours_notice(hours_choice(hours)[1], safe_lang(lang))
-        return out if notice is None else (*out[:2], [notice, out[2]], *out[3:])
+        return with_hours_notice(out, hours, safe_lang(lang))
 
     @app.callback(
         Output(ids.GAP_KM_BOX, "style"),

@@ -17,6 +17,7 @@ from atlas.hours import (
     TRAVEL,
     fmt_hours,
     hours_available,
+    hours_choice,
     legs_text,
     nearest_trips,
 )
@@ -84,6 +85,17 @@ def measure_controls(model, gs, lang: str) -> list:
         )
     )
     return out
+
+
+def with_hours_notice(outputs: tuple, hours: object, lang: str) -> tuple:
+    """`views.gaps.gap_update`'s outputs with the notice for a forged hour threshold put
+    before the headline (outputs unchanged when the value was fine)."""
+    notice = hours_notice(hours_choice(hours)[1], lang)
+    return (
+        outputs
+        if notice is None
+        else (*outputs[:2], [notice, outputs[2]], *outputs[3:])
+    )
 
 
 def hours_notice(problem: Problem | None, lang: str):
