@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 
 from atlas.gaps import gap_state
-from atlas.hours import gains_for, threshold_tag
 from atlas.i18n import safe_lang, t
 from atlas.model import Model
 from atlas.plan import (
@@ -18,8 +17,7 @@ from atlas.plan import (
     scenario_from,
     valid_index,
 )
-from reports.gaps import scenario_frame
-from reports.tables import csv_text
+from reports.registry import send
 from views import ids
 from views.plan import move_text, plannable
 
@@ -42,11 +40,10 @@ def register(app, model: Model) -> None:
         lang = safe_lang(lang)
         scenario, _ = scenario_from(model, data)
         gs = gap_state(model, km=km, measure=measure, hours=hours)[0]  # the one threshold bound (analysis.limits)
-        frame = scenario_frame(model, scenario, gains_for(model, gs, scenario.units), lang)
-        return dcc.send_string(csv_text(frame), f"cobertura-escenario-{threshold_tag(gs)}.csv", type="text/csv")
+        return send("scenario_csv", model=model, gs=gs, scenario=scenario, lang=lang)[0]
 
     app.clientside_callback(
-        "function(n) { return window.location.href; }",  # the URL holds the whole scenario
+        ClientsideFunction("cobertura", "copy_url"),  # assets/js/clientside.js: the URL holds the scenario
         Output(ids.PLAN_COPY, "content"),
         Input(ids.PLAN_COPY, "n_clicks"),
         prevent_initial_call=True,

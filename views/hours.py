@@ -24,6 +24,7 @@ from atlas.hours import (
 from atlas.i18n import fmt_km, pick, t
 from atlas.validate import Problem
 from views import ids
+from views.parts import labelled
 
 HIDDEN = {"display": "none"}
 
@@ -31,10 +32,6 @@ HIDDEN = {"display": "none"}
 def threshold_styles(measure: str) -> tuple[dict, dict]:
     """Styles of the km and the hours threshold boxes: only the measure's one shows."""
     return (HIDDEN, {}) if measure == TRAVEL else ({}, HIDDEN)
-
-
-def field_label(lang: str, key: str, for_id: str) -> html.Label:
-    return html.Label(t(lang, key), htmlFor=for_id, className="form-label fw-semibold")
 
 
 def measure_controls(model, gs, lang: str) -> list:
@@ -48,15 +45,13 @@ def measure_controls(model, gs, lang: str) -> list:
         }
         for m in MEASURES
     ]
-    out = [
-        field_label(lang, "gaps.measure", ids.GAP_MEASURE),
-        dbc.RadioItems(
-            id=ids.GAP_MEASURE,
-            options=options,
-            value=gs.measure if available else KM,
-            className="mb-2",
-        ),
-    ]
+    switch = dbc.RadioItems(
+        id=ids.GAP_MEASURE,
+        options=options,
+        value=gs.measure if available else KM,
+        className="mb-2",
+    )
+    out = labelled(t(lang, "gaps.measure"), switch)
     if not available:
         out.append(
             html.P(
@@ -66,8 +61,8 @@ def measure_controls(model, gs, lang: str) -> list:
         )
     out.append(
         html.Div(
-            [
-                field_label(lang, "gaps.threshold_hours", ids.GAP_HOURS),
+            labelled(
+                t(lang, "gaps.threshold_hours"),
                 dcc.Slider(
                     id=ids.GAP_HOURS,
                     min=HOURS_MIN,
@@ -79,7 +74,7 @@ def measure_controls(model, gs, lang: str) -> list:
                     disabled=not available,
                     className="mb-3",
                 ),
-            ],
+            ),
             id=ids.GAP_HOURS_BOX,
             style=threshold_styles(gs.measure)[1],
         )

@@ -457,3 +457,30 @@ def test_a_suggestion_in_hours_keeps_the_scenarios_own_units_fixed(model):
         and with_it.units[1].place != best.place
     )
     assert compute(model, LORETO_HOURS, with_it).gains[1] > 0
+
+
+def test_the_brief_download_from_the_page_is_in_hours_when_the_view_is(
+    requests_,
+    plain_map,  # noqa: F811
+):
+    import base64
+
+    from tests.app.test_brief import pdf_text
+
+    callback = next(cb for cb in requests_.callbacks if "brief-download" in cb.output)
+    values = {
+        ("brief-pdf", "n_clicks"): 1,
+        ("lang", "value"): "es",
+        ("gap-service", "value"): "upe",
+        ("gap-level", "value"): "district",
+        ("gap-focus", "value"): "16",
+        ("gap-measure", "value"): "hours",
+        ("gap-hours", "value"): 6,
+    }
+    status, text = requests_.call(callback, values, changed=["brief-pdf.n_clicks"])
+    assert status == 200, text[:300]
+    answer = json.loads(text)["response"]["brief-download"]["data"]
+    _, page, _ = pdf_text(base64.b64decode(answer["content"]))
+    assert "tiempo de viaje modelado" in " ".join(page.split()) and answer[
+        "filename"
+    ].endswith("6h-district-16.pdf")
