@@ -11,8 +11,8 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.test_gaps_page import GAP_MAP_JS
 from tests.browser.test_map_page import wait_for, wait_for_fills
+from tests.browser.test_plan_page import gap_map
 
 pytestmark = pytest.mark.browser
 PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058")) + 3
@@ -83,7 +83,7 @@ def test_switch_to_hours_set_6_h_and_the_headline_shows_hours_and_the_range(
     )
     wait_for(
         dash_duo,
-        lambda: (dash_duo.driver.execute_script(GAP_MAP_JS) or 0) >= 25,
+        lambda: (gap_map(dash_duo) or {}).get("fills", 0) >= 25,
         what="gap map",
     )
     dash_duo.driver.execute_script("window.scrollTo(0, 0)")
