@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Hashable
 from urllib.parse import urlsplit
 
@@ -75,6 +76,7 @@ class MapState:
 @dataclass
 class Model:
     catalog: Catalog
+    travel_cache: Path | None = None  # the travel-time cache directory (None: ~/.cache/cobertura/travel)
     geo: Geography = field(init=False)
     values: dict[tuple[str, str, str], pd.DataFrame] = field(init=False)
     points: pd.DataFrame = field(init=False)
@@ -109,7 +111,7 @@ class Model:
         self.coverage = coverage_index(self.catalog)
         self.need = {level: need_frame(table, self.geo.codes(level), level) for level in LEVELS}
         self.places = build_places(self.geo.districts, self.coverage.demand) if self.coverage else None
-        self.travel = load_travel(self.catalog, self.coverage)
+        self.travel = load_travel(self.catalog, self.coverage, self.travel_cache)
         self.travel_layer = travel_layer(self.travel)
         digest = hashlib.sha256()
         for level in LEVELS:
@@ -290,7 +292,7 @@ class Model:
         return id(self)
 
 
-def load_travel(catalog: Catalog, coverage: CoverageIndex | None) -> TravelIndex | None:
+def load_travel(catalog: Catalog, coverage: CoverageIndex | None, cache: Path | None = None) -> TravelIndex | None:
     """The modelled travel hours for the coverage's demand and services (disk cache keyed by
     the data), or None when they cannot be built: the app then offers hours disabled."""
     if coverage is None or not catalog.available("centros_poblados"):
@@ -298,7 +300,8 @@ def load_travel(catalog: Catalog, coverage: CoverageIndex | None) -> TravelIndex
     from analysis.travel.index import peru_land, travel_index
 
     try:
-        travel = travel_index(coverage, catalog.frame("centros_poblados"), catalog.geo.districts, data=catalog.data_dir)
+        travel = travel_index(coverage, catalog.frame("centros_poblados"), catalog.geo.districts, data=catalog.data_dir,
+                              cache=cache)
         travel.land = peru_land(catalog)
     except Exception:  # a missing or bad network file: km keep working, hours say why not
         log.exception("travel time is unavailable")

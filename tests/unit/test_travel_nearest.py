@@ -55,3 +55,10 @@ def test_a_travel_index_that_cannot_be_built_leaves_the_app_in_km(catalog, monke
 
     assert load_travel(catalog, coverage_index(catalog)) is None
     assert load_travel(catalog, None) is None
+
+
+def test_the_app_model_keeps_its_travel_cache_where_settings_say(catalog, tmp_path):
+    from atlas.model import Model
+
+    model = Model(catalog, travel_cache=tmp_path)
+    assert model.travel is not None and list(tmp_path.glob("hours-*.npz"))
