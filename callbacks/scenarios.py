@@ -8,6 +8,7 @@ from dash import ALL, Input, Output, State, ctx, no_update
 
 from atlas.compare import comparison, difference, pick_scenario
 from atlas.gaps import gap_state
+from atlas.hours import TRAVEL
 from atlas.i18n import fmt_number, safe_lang, t
 from atlas.model import Model
 from atlas.plan import message_text, scenario_from
@@ -134,14 +135,17 @@ def register(app, model: Model) -> None:
     @app.callback(
         Output(ids.CMP_TABLE, "children"),
         *COMPARED,
+        Input(ids.GAP_MEASURE, "value"),
         State(ids.LANG, "value"),
     )
-    def compare_table(stored, service, km, focus, lang):
+    def compare_table(stored, service, km, focus, measure, lang):
         lang = safe_lang(lang)
-        gs, _ = gap_state(model, service, km, None, focus)
+        gs, _ = gap_state(
+            model, service, km, None, focus
+        )  # km: the comparison is in km
         saved, _ = scenarios_from(model, stored)
         rows = comparison(model, gs, saved, t(lang, "compare.baseline"))
-        return comparison_table(model, gs, rows, lang)
+        return comparison_table(model, gs, rows, lang, in_hours=measure == TRAVEL)
 
     @app.callback(
         Output(ids.CMP_MAP, "figure"),

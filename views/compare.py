@@ -232,9 +232,19 @@ def scenarios_card(model: Model, lang: str, focus: str = ""):
     )
 
 
-def comparison_table(model: Model, gs: GapState, rows: list[Row], lang: str):
+def comparison_table(
+    model: Model, gs: GapState, rows: list[Row], lang: str, in_hours: bool = False
+):
+    """The comparison; `in_hours`: the gaps view shows modelled hours, and the comparison
+    (in km, straight line) says so rather than look like the hours headline."""
     if len(rows) <= 1:
         return html.P(t(lang, "compare.empty"), className="small text-muted mb-0")
+    if in_hours:
+        note = html.P(
+            t(lang, "compare.km_only", km=fmt_number(gs.km, 0, lang)),
+            className="small text-warning mb-1",
+        )
+        return [note, comparison_table(model, gs, rows, lang)]
     columns, cells = table_texts(model, gs, rows, lang)
     head = html.Thead(html.Tr([html.Th(c) for c in columns]))
     body = html.Tbody(

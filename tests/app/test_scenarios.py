@@ -263,3 +263,14 @@ def test_switching_back_to_a_scenario_reuses_its_figures_unchanged(model):
         and fresh.baseline.equals(first.baseline)
         and fresh.gains == first.gains
     )
+
+
+def test_in_hours_mode_the_comparison_says_it_counts_kilometres(model):
+    from views.compare import comparison_table
+
+    gs = GapState(service="upe", km=50, level="district", focus="16")
+    a, _b = two_plans(model)
+    rows = comparison(model, gs, (Named("A", "a", a),), "hoy")
+    text = str(comparison_table(model, gs, rows, "es", in_hours=True))
+    assert "línea recta (50 km), no las horas" in text and "+9" in text
+    assert "no las horas" not in str(comparison_table(model, gs, rows, "es"))
