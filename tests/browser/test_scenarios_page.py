@@ -108,6 +108,21 @@ def test_save_two_scenarios_and_compare_them_with_the_headlines(dash_duo, app):
     assert reloaded[3] == f"+{second}"
 
 
+def open_link(duo, app, query: str, last_slot: str) -> None:
+    """Loreto's districts on the gaps tab with `query` added; waits for the map and for the
+    comparison row of `last_slot`, read from the link."""
+    duo.start_server(app, port=PORT)
+    duo.driver.set_window_size(1400, 1800)
+    duo.driver.get(
+        f"http://127.0.0.1:{PORT}/?tab=gaps&glevel=district&gfocus=16&{query}"
+    )
+    wait_for(lambda: (gap_map(duo) or {}).get("fills", 0) >= 20, what="gap map")
+    wait_for(
+        lambda: duo.driver.execute_script(ROW_CELLS, last_slot),
+        what=f"row {last_slot} from the link",
+    )
+
+
 @pytest.fixture()
 def own_app():
     """A fresh app: an earlier test's server was stopped by raising into its threads, and
@@ -125,16 +140,8 @@ def test_spend_a_budget_then_download_the_comparison_brief(dash_duo, own_app):
     from pypdf import PdfReader
     from selenium.webdriver.common.keys import Keys
 
-    dash_duo.start_server(own_app, port=PORT)
-    dash_duo.driver.set_window_size(1400, 1800)
-    saved = "sa=Parinari~upe:160302~~upe:250000"
-    dash_duo.driver.get(
-        f"http://127.0.0.1:{PORT}/?tab=gaps&glevel=district&gfocus=16&{saved}&cost=upe:250000"
-    )
-    wait_for(lambda: (gap_map(dash_duo) or {}).get("fills", 0) >= 20, what="gap map")
-    wait_for(
-        lambda: dash_duo.driver.execute_script(ROW_CELLS, "A"),
-        what="row A from the link",
+    open_link(
+        dash_duo, own_app, "sa=Parinari~upe:160302~~upe:250000&cost=upe:250000", "A"
     )
 
     # a budget too small for any unit gets a clear message, and nothing is saved
@@ -203,17 +210,7 @@ def choose(duo, selector: str, label: str) -> None:
 
 
 def test_open_edit_rename_duplicate_and_delete_saved_scenarios(dash_duo, app):
-    dash_duo.start_server(app, port=PORT)
-    dash_duo.driver.set_window_size(1400, 1800)
-    link = "sa=Parinari~upe:160302~~&sb=Yurimaguas~upe:160201~~"
-    dash_duo.driver.get(
-        f"http://127.0.0.1:{PORT}/?tab=gaps&glevel=district&gfocus=16&{link}"
-    )
-    wait_for(lambda: (gap_map(dash_duo) or {}).get("fills", 0) >= 20, what="gap map")
-    wait_for(
-        lambda: dash_duo.driver.execute_script(ROW_CELLS, "B"),
-        what="row B from the link",
-    )
+    open_link(dash_duo, app, "sa=Parinari~upe:160302~~&sb=Yurimaguas~upe:160201~~", "B")
 
     # open B in the Plan panel, add a unit, save the changes into B
     choose(dash_duo, "#scn-pick", "B · Yurimaguas")
