@@ -74,6 +74,13 @@ def _url(text: str) -> str:
     return text
 
 
+def _redis_url(text: str) -> str:
+    text = text.strip()
+    if not re.fullmatch(r"rediss?://([^@/\s]+@)?[A-Za-z0-9.\-\[\]:]+(:\d+)?(/\d+)?", text):
+        raise ValueError("must be a redis:// or rediss:// URL")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its field, environment variable, default and meaning."""
@@ -99,6 +106,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queued_jobs", "COBERTURA_QUEUED_JOBS", 8, int, "heavy jobs waiting per worker; more are refused with a notice"),
     Setting("job_expire_s", "COBERTURA_JOB_EXPIRE_S", 600.0, _positive(float),
             "seconds a job's result waits to be fetched before it is deleted"),
+    Setting("redis_url", "COBERTURA_REDIS_URL", "", _redis_url,
+            "Redis for more than one server: background jobs on Celery (`celery -A app:celery_app worker`) and a "
+            "shared memo of hovers and colours (empty: jobs in this machine's job directory, nothing to install)"),
+    Setting("job_stale_s", "COBERTURA_JOB_STALE_S", 20.0, _positive(float),
+            "seconds without a heartbeat after which a running job is reported to the user as interrupted"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
             "the public address printed as the link in the PDF brief (left out when empty; never taken from the request)"),
 )
@@ -134,6 +146,8 @@ class Settings:
     heavy_jobs: int = _setting("heavy_jobs")
     queued_jobs: int = _setting("queued_jobs")
     job_expire_s: float = _setting("job_expire_s")
+    redis_url: str = _setting("redis_url")
+    job_stale_s: float = _setting("job_stale_s")
     public_url: str = _setting("public_url")
 
 
@@ -301,12 +315,38 @@ def fatal_layout(catalog: Catalog):
     )
 
 
+def job_manager(settings: Settings):
+    """Celery on Redis when `COBERTURA_REDIS_URL` is set (several servers), else the bounded
+    per-machine manager on a private diskcache."""
+    if settings.redis_url:
+        from atlas.celery_jobs import CeleryJobManager, celery_app, redis_client
+
+        celery = celery_app(settings.redis_url, settings.job_expire_s)
+        return CeleryJobManager(celery, redis_client(settings.redis_url), settings.job_expire_s, settings.job_stale_s)
+    store = open_store(settings.job_dir or default_job_dir(), settings.job_expire_s)
+    return BoundedJobManager(
+        store, workers=settings.heavy_jobs, max_queued=settings.queued_jobs, stale_s=settings.job_stale_s
+    )
+
+
+def share_memo(model: Model, settings: Settings, data_dir: DataDir) -> None:
+    """With Redis, the memo of hovers and colours is shared by every server, under a
+    namespace naming the data and the code that draws them."""
+    if not settings.redis_url:
+        return
+    from atlas.celery_jobs import SharedMemo, redis_client
+
+    digest = hashlib.sha256(data_dir.fingerprint().encode())
+    for path in sorted([*(ROOT / "views").glob("*.py"), *(ASSETS / "locales").glob("*.json"), ROOT / "atlas" / "model.py"]):
+        digest.update(path.read_bytes())
+    model.shared_memo = SharedMemo(redis_client(settings.redis_url), digest.hexdigest()[:16])
+
+
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings()
     data_dir = DataDir(settings.data_dir, verify=settings.verify_sha256, import_dir=settings.import_dir)
     # the job store is checked before anything else: a planted or shared one stops the start
-    store = open_store(settings.job_dir or default_job_dir(), settings.job_expire_s)
-    jobs = BoundedJobManager(store, workers=settings.heavy_jobs, max_queued=settings.queued_jobs)
+    jobs = job_manager(settings)
     catalog = Catalog.load(data_dir)
     has_bundle = PLOTLY_BUNDLE.exists()
     app = dash.Dash(
@@ -333,6 +373,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         register_static_routes(app, None)
         return app
     model = Model(catalog)
+    share_memo(model, settings, data_dir)
     app.layout = lambda: build_layout(model)
     register_static_routes(app, model)
     for module in (
@@ -366,10 +407,16 @@ else:
 
 
 def __getattr__(name: str):
-    """`app:server` for gunicorn without building the app at import time in tests."""
-    if name == "server":
+    """`app:server` for gunicorn and `app:celery_app` for the Celery worker
+    (`celery -A app:celery_app worker`, with COBERTURA_REDIS_URL set), without building the
+    app at import time in tests."""
+    if name in ("server", "celery_app"):
         global app
         if app is None:
             app = create_app()
-        return app.server
+        if name == "server":
+            return app.server
+        if not app.cobertura_settings.redis_url:
+            raise AttributeError("celery_app needs COBERTURA_REDIS_URL")
+        return app.cobertura_jobs.handle
     raise AttributeError(name)

@@ -63,6 +63,7 @@ class Model:
     places: Places | None = field(init=False)
     _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    shared_memo: Any = field(init=False, repr=False, default=None)  # atlas.celery_jobs.SharedMemo, with Redis
     MEMO_SIZE = 512
 
     def __post_init__(self) -> None:
@@ -95,12 +96,14 @@ class Model:
 
         Values depend only on the data and the key (level, focus, language...), never on a
         user, so sharing them between users is safe. Bounded (least recently used out).
+        With `shared_memo` set (several servers on one Redis), a value one server built is
+        read by the others instead of built again.
         """
         with self._memo_lock:
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]
-        value = build()
+        value = build() if self.shared_memo is None else self.shared_memo.get_or_build(key, build)
         with self._memo_lock:
             self._memo[key] = value
             while len(self._memo) > self.MEMO_SIZE:
