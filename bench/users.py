@@ -85,6 +85,15 @@ def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> lis
     return out
 
 
+COMMON = ("metric_switch", "metric_switch_district", "threshold_change", "add_unit_view", "suggest_10_edit")
+
+
+def common_bodies(recorded: dict[str, list[str]]) -> dict[str, str]:
+    """The common callbacks a user makes (metric switch at department and district level, a
+    threshold change, a unit added, a suggestion), from bodies recorded in the browser."""
+    return {name: recorded[name][-1] for name in COMMON if recorded.get(name)}
+
+
 def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: float = 120.0) -> dict:
     port = free_port()
     process = start(port)
