@@ -407,7 +407,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     ):
         module.register(app, model)
     app.cobertura_model = model  # for tests and benchmarks
+    prime(app)
     return app
+
+
+def prime(app: dash.Dash) -> None:
+    """Let Dash finish its one-time set-up before the first real request. Dash runs it on the
+    first request and marks it done before it has registered the script paths, so the other
+    requests of a page arriving meanwhile at a fresh worker got 404 for React and the
+    components (a blank page). One request through the test client does it here, at start."""
+    app.server.test_client().get("/healthz")
 
 
 if __name__ == "__main__":

@@ -208,7 +208,7 @@ def main() -> int:
     many = None
     if args.users:
         bodies = json.loads((HERE / "out" / "bodies.json").read_text())
-        many = users.run(users.common_bodies(bodies), users=args.users, rounds=5, seconds=180)
+        many = users.run(users.common_bodies(bodies), users=args.users, rounds=5, seconds=180, briefs=4)
     text = markdown(ours, base, many)
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "scale.json").write_text(json.dumps({"ours": ours, "baseline": base, "users": many}, indent=1))
