@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -61,13 +61,17 @@ def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 300) ->
     raise RuntimeError("no answer")
 
 
-def _stop(process: subprocess.Popen) -> None:
+@contextmanager
+def _gunicorn(root: Path, cache: Path):
+    """The benchmark's gunicorn (2 workers, --preload) on `root`; yields (base URL, process)."""
+    port = users.free_port()
+    command = [sys.executable, "-m", *users.GUNICORN, "--bind", f"127.0.0.1:{port}", "app:server"]
+    process = subprocess.Popen(command, cwd=root, env=_env(cache, root), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        users.stop(process)
 
 
 def startup(root: Path, cache: Path) -> dict:
@@ -82,28 +86,20 @@ def startup(root: Path, cache: Path) -> dict:
         requests.get(base + "/_dash-layout", timeout=30)
         rss = psutil.Process(process.pid).memory_info().rss
     finally:
-        _stop(process)
+        users.stop(process)
     return {"seconds": seconds, "rss_mb": rss / 2**20, "load": load()}
 
 
 def worker_memory(root: Path, cache: Path) -> dict:
     """gunicorn --preload, 2 workers: RSS and PSS of each worker after a page and a callback."""
-    port = users.free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", *users.GUNICORN, "--bind", f"127.0.0.1:{port}", "app:server"]
-    process = subprocess.Popen(command, cwd=root, env=_env(cache, root), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
+    with _gunicorn(root, cache) as (base, process):
         seconds = _wait_healthy(base, process)
         for _ in range(4):  # reach both workers
             requests.get(base + "/", timeout=30)
             requests.get(base + "/_dash-layout", timeout=30)
             requests.get(base + "/geo/department-pe.json", timeout=30)
         time.sleep(1)
-        workers = psutil.Process(process.pid).children()
-        info = [w.memory_full_info() for w in workers]
-    finally:
-        _stop(process)
+        info = [w.memory_full_info() for w in psutil.Process(process.pid).children()]
     return {
         "start_s": seconds,
         "rss_mb": [i.rss / 2**20 for i in info],
@@ -114,16 +110,11 @@ def worker_memory(root: Path, cache: Path) -> dict:
 
 
 def first_paint(root: Path, cache: Path, runs: int) -> dict:
-    port = users.free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", *users.GUNICORN, "--bind", f"127.0.0.1:{port}", "app:server"]
-    process = subprocess.Popen(command, cwd=root, env=_env(cache, root), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
+    with _gunicorn(root, cache) as (base, process):
         _wait_healthy(base, process)
+        for _ in range(6):  # one request at a time first: main's workers 404 on a first burst
+            requests.get(base + "/", timeout=30)
         out = browser.first_load(base, runs=runs)
-    finally:
-        _stop(process)
     out["load"] = load()
     return out
 

@@ -56,6 +56,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> list[tuple[str, float, bool]]:
