@@ -345,16 +345,38 @@ def share_memo(model: Model, settings: Settings, data_dir: DataDir) -> None:
 POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\n?')
 
 
-def drop_polyfill(app: dash.Dash) -> None:
-    """Leave Dash's @babel/polyfill (99 KB, 37 KB compressed) out of the page: its bundles need
-    only the `regeneratorRuntime` global, served as assets/vendor/regenerator-runtime.min.js."""
+def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None]) -> None:
+    """The page's head and scripts, lighter and earlier than Dash makes them:
+
+    - Dash's @babel/polyfill (99 KB, 37 KB compressed) is left out: its bundles need only the
+      `regeneratorRuntime` global, served as assets/vendor/regenerator-runtime.min.js;
+    - the geometry of the first map is preloaded with the page (plotly would ask for it only
+      once the figure has arrived, about a second later)."""
     interpolate = app.interpolate_index
 
-    def without_polyfill(**kwargs):
+    def shaped(**kwargs):
         kwargs["scripts"] = POLYFILL_TAG.sub("", kwargs.get("scripts", ""))
+        url = first_geometry()
+        if url:
+            kwargs["metas"] = kwargs.get("metas", "") + f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">'
         return interpolate(**kwargs)
 
-    app.interpolate_index = without_polyfill
+    app.interpolate_index = shaped
+
+
+def national_geometry(model: Model) -> Callable[[], str | None]:
+    """The URL of the national department geometry when the page opens on that map (the
+    default view); None for a link to another level, focus or tab."""
+    from views.map_figure import geojson_url
+
+    url = geojson_url(model, "department", "")
+
+    def first() -> str | None:
+        args = request.args
+        default = args.get("level", "department") == "department" and args.get("focus", "PE") in ("PE", "")
+        return url if default and args.get("tab", "map") == "map" else None
+
+    return first
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -380,7 +402,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.cobertura_settings = settings
     app.cobertura_jobs = jobs
-    drop_polyfill(app)
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_content_mb * 1024 * 1024)
     add_security_headers(app)
     close_debug_routes(app, settings.debug)
@@ -390,6 +411,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         return app
     model = Model(catalog)
     share_memo(model, settings, data_dir)
+    shape_index(app, national_geometry(model))
     app.layout = lambda: build_layout(model)
     register_static_routes(app, model)
     for module in (

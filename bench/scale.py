@@ -119,6 +119,35 @@ def first_paint(root: Path, cache: Path, runs: int) -> dict:
     return out
 
 
+TIMELINE_JS = """
+var nav = performance.getEntriesByType('navigation')[0];
+var res = performance.getEntriesByType('resource');
+function end(part) { var r = res.filter(function (e) { return e.name.indexOf(part) >= 0; });
+  return r.length ? Math.round(Math.max.apply(null, r.map(function (e) { return e.responseEnd; }))) : null; }
+function first(part) { var r = res.filter(function (e) { return e.name.indexOf(part) >= 0; });
+  return r.length ? Math.round(Math.min.apply(null, r.map(function (e) { return e.responseEnd; }))) : null; }
+return {html: Math.round(nav.responseEnd), dom_content_loaded: Math.round(nav.domContentLoadedEventEnd),
+        plotly_bundle: end('plotly-map.min.js'), dash_scripts: end('_dash-component-suites'),
+        layout: end('_dash-layout'), first_callback: first('_dash-update-component'),
+        geometry: end('/geo/department'), last_callback: end('_dash-update-component')};
+"""
+
+
+def timeline(root: Path, cache: Path) -> dict:
+    """Where the time to the map goes in one cold load (ms after navigation, responseEnd)."""
+    with _gunicorn(root, cache) as (base, process):
+        _wait_healthy(base, process)
+        for _ in range(6):
+            requests.get(base + "/", timeout=30)
+        with browser.chromium() as driver:
+            driver.get(base + "/")
+            drawn = browser.wait(driver, lambda: driver.execute_script(browser.MAP_DRAWN_JS, "#map", 25))
+            marks = driver.execute_script(TIMELINE_JS)
+    marks["map_filled"] = round(drawn)
+    marks["load"] = load()
+    return marks
+
+
 def measure(root: Path, runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="cobertura-scale-") as tmp:
         cache = Path(tmp)
