@@ -114,7 +114,11 @@ def gap_state(
 
 def report_for(model: Model, gs: GapState, km: np.ndarray | None = None) -> pd.DataFrame:
     """Rows of the view (focus areas, in map order) with a rank within the view."""
-    report = gap_report(model.coverage, gs.service, gs.km, gs.level, model.need[gs.level], gs.weight_map, km=km)
+    def build() -> pd.DataFrame:
+        return gap_report(model.coverage, gs.service, gs.km, gs.level, model.need[gs.level], gs.weight_map, km=km)
+
+    # the report without a scenario is the same for every user of the same view: built once
+    report = build() if km is not None else model.frame_memo(("gap-report", gs.service, gs.km, gs.level, gs.weights), build)
     codes = model.area_table(gs.level, gs.focus).index
     view = report.reindex(codes)
     view["national_rank"] = view["rank"]
