@@ -193,6 +193,9 @@ def markdown(ours: dict, base: dict | None, many: dict | None) -> str:
         lines.append(f"Baseline: {', '.join(f'{t / 1000:.2f}' for t in runs)} s.")
     if many:
         lines += ["", users.markdown(many)]
+    notes = HERE / "scale_notes.md"  # hand-written: the profiles behind the missed budgets
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
     return "\n".join(lines)
 
 
