@@ -22,7 +22,7 @@ from flask import Response, abort, request
 from werkzeug.serving import WSGIRequestHandler
 
 from atlas.jobs import BoundedJobManager, JobStoreError, open_store
-from atlas.model import Model
+from atlas.model import GEOMETRY_ROUTE, Model
 from callbacks import brief as brief_callbacks
 from callbacks import gaps as gap_callbacks
 from callbacks import map as map_callbacks
@@ -36,6 +36,7 @@ from callbacks import url as url_callbacks
 from callbacks import user_units as user_units_callbacks
 from layers.catalog import Catalog
 from layers.datadir import DataDir
+from reports.brief import use_browser
 from views.layout import build_layout
 from views.notices import on_callback_error
 
@@ -111,6 +112,8 @@ SETTINGS: tuple[Setting, ...] = (
             "shared memo of hovers and colours (empty: jobs in this machine's job directory, nothing to install)"),
     Setting("job_stale_s", "COBERTURA_JOB_STALE_S", 20.0, _positive(float),
             "seconds without a heartbeat after which a running job is reported to the user as interrupted"),
+    Setting("browser_path", "BROWSER_PATH", None, Path,
+            "the Chromium that draws the brief's map and the map PNG (default: /usr/bin/chromium)"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
             "the public address printed as the link in the PDF brief (left out when empty; never taken from the request)"),
 )
@@ -149,6 +152,7 @@ class Settings:
     redis_url: str = _setting("redis_url")
     job_stale_s: float = _setting("job_stale_s")
     public_url: str = _setting("public_url")
+    browser_path: Path | None = _setting("browser_path")
 
 
 # Tiles of the opt-in OpenStreetMap basemap: the only hosts the page may reach.
@@ -274,7 +278,7 @@ def register_static_routes(app: dash.Dash, model: Model | None) -> None:
             abort(404)
         return bundle.response("application/javascript")
 
-    @server.route("/geo/<name>.json")
+    @server.route(GEOMETRY_ROUTE)
     def geometry(name: str):
         if model is None:
             abort(404)
@@ -402,6 +406,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.cobertura_settings = settings
     app.cobertura_jobs = jobs
+    use_browser(settings.browser_path)
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_content_mb * 1024 * 1024)
     add_security_headers(app)
     close_debug_routes(app, settings.debug)
