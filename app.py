@@ -112,6 +112,8 @@ SETTINGS: tuple[Setting, ...] = (
             "shared memo of hovers and colours (empty: jobs in this machine's job directory, nothing to install)"),
     Setting("job_stale_s", "COBERTURA_JOB_STALE_S", 20.0, _positive(float),
             "seconds without a heartbeat after which a running job is reported to the user as interrupted"),
+    Setting("cache_dir", "COBERTURA_CACHE_DIR", None, Path,
+            "cache of the commands' travel-time index (<dir>/travel; default: ~/.cache/cobertura/travel)"),
     Setting("browser_path", "BROWSER_PATH", None, Path,
             "the Chromium that draws the brief's map and the map PNG (default: /usr/bin/chromium)"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
@@ -153,6 +155,12 @@ class Settings:
     job_stale_s: float = _setting("job_stale_s")
     public_url: str = _setting("public_url")
     browser_path: Path | None = _setting("browser_path")
+    cache_dir: Path | None = _setting("cache_dir")
+
+    def data(self) -> DataDir:
+        """The data directory these settings name, checked against the manifest (the app,
+        the commands and the tests all open it this way)."""
+        return DataDir(self.data_dir, verify=self.verify_sha256, import_dir=self.import_dir)
 
 
 # Tiles of the opt-in OpenStreetMap basemap: the only hosts the page may reach.
@@ -385,7 +393,7 @@ def national_geometry(model: Model) -> Callable[[], str | None]:
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings()
-    data_dir = DataDir(settings.data_dir, verify=settings.verify_sha256, import_dir=settings.import_dir)
+    data_dir = settings.data()
     # the job store is checked before anything else: a planted or shared one stops the start
     jobs = job_manager(settings)
     catalog = Catalog.load(data_dir)
