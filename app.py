@@ -113,7 +113,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("job_stale_s", "COBERTURA_JOB_STALE_S", 20.0, _positive(float),
             "seconds without a heartbeat after which a running job is reported to the user as interrupted"),
     Setting("cache_dir", "COBERTURA_CACHE_DIR", None, Path,
-            "cache of the commands' travel-time index (<dir>/travel; default: ~/.cache/cobertura/travel)"),
+            "cache of the travel-time index, the app's and the commands' (<dir>/travel; default: ~/.cache/cobertura/travel)"),
     Setting("browser_path", "BROWSER_PATH", None, Path,
             "the Chromium that draws the brief's map and the map PNG (default: /usr/bin/chromium)"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
@@ -422,7 +422,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         app.layout = fatal_layout(catalog)
         register_static_routes(app, None)
         return app
-    model = Model(catalog)
+    model = Model(catalog, travel_cache=settings.cache_dir / "travel" if settings.cache_dir else None)
     share_memo(model, settings, data_dir)
     shape_index(app, national_geometry(model))
     app.layout = lambda: build_layout(model)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from analysis.coverage import CHAIN
 from analysis.gaps import totals
 from atlas.gaps import GapState, GapView, service_label
+from atlas.hours import fmt_range, mt
 from atlas.i18n import fmt_number, t
 from atlas.model import Model
 
@@ -23,6 +24,8 @@ class Headline:
     change: str | None  # what the scenario changes, when there is one
     chain: str | None  # the whole chain's share within reach, for the chain service
     partial: str | None  # how many areas have a figure, when not all
+    speed_range: str | None = None  # hours: the share beyond with high and low speeds ("64–79 %")
+    no_access: str | None = None  # hours: rural persons with no modelled access within 7 days
 
 
 def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headline:
@@ -32,9 +35,12 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
     km = fmt_number(gs.km, 0, lang)
     if tot["areas_known"] == 0:
         return Headline(False, "", t(lang, "gaps.headline_unknown", service=label, where=where), None, None, None)
-    sentence = t(
+    speed_range = fmt_range(*computed.speed_range, lang) if computed.speed_range else None
+    sentence = mt(
         lang,
+        gs,
         "gaps.headline",
+        range=f" ({speed_range})" if speed_range else "",
         pct=fmt_number(tot["pct_rural_beyond"], 1, lang),
         km=km,
         service=label,
@@ -44,8 +50,9 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
     change = None
     if computed.baseline is not None:
         base = totals(computed.baseline)
-        change = t(
+        change = mt(
             lang,
+            gs,
             "plan.headline",
             gain=fmt_number(base["rural_beyond"] - tot["rural_beyond"], 0, lang),
             km=km,
@@ -55,8 +62,12 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
         )
     chain = None
     if gs.service == CHAIN:
-        chain = t(lang, "gaps.headline_chain", pct=fmt_number(tot["pct_population_within"], 1, lang), km=km)
+        chain = mt(lang, gs, "gaps.headline_chain", pct=fmt_number(tot["pct_population_within"], 1, lang), km=km)
     partial = None
     if tot["areas_known"] < tot["areas"]:
         partial = t(lang, "gaps.partial", known=tot["areas_known"], total=tot["areas"])
-    return Headline(True, fmt_number(tot["rural_beyond"], 0, lang), sentence, change, chain, partial)
+    no_access = None
+    if computed.no_access:  # hours: rural persons with no modelled access
+        no_access = t(lang, "hours.headline_no_access", people=fmt_number(computed.no_access, 0, lang))
+    return Headline(True, fmt_number(tot["rural_beyond"], 0, lang), sentence, change, chain, partial,
+                    speed_range, no_access)

@@ -31,6 +31,7 @@ BUDGETS = [
     ("Travel time: add a hypothetical unit, p95", "travel_add_unit_p95_ms", 150, "ms", "<="),
     ("Travel time: suggest 10 sites by hours (greedy)", "travel_suggest_10_s", 2.0, "s", "<="),
     ("Travel time: suggest 10 by hours, share of the exact optimum", "travel_suggest_10_ratio", 0.97, "", ">="),
+    ("Brechas in hours: threshold change through the app, server p95", "hours_ui_threshold_p95_ms", 150, "ms", "<="),
     ("20 users: p95", "users_p95_ms", 500, "ms", "<="),
     ("20 users: errors", "users_errors", 0, "", "<="),
 ]
@@ -71,7 +72,7 @@ def main() -> int:
     from app import create_app
     from layers.catalog import Catalog
 
-    from . import bench_travel, bounds, browser, coverage, mclp, server, sidebyside, users
+    from . import bench_hours_ui, bench_travel, bounds, browser, coverage, mclp, server, sidebyside, users
 
     started = dt.datetime.now()
     header_machine = machine()
@@ -159,6 +160,9 @@ def main() -> int:
     sections.append(("Travel time (issue 13)", bench_travel.markdown(tr)))
     for key in ("hours_per_service_s", "threshold_p95_ms", "add_unit_p95_ms", "suggest_10_s", "suggest_10_ratio"):
         figures[f"travel_{key}"] = tr[key]
+    raw["hours_ui"] = hu = bench_hours_ui.run(runs=20 if args.quick else 60)
+    sections.append((bench_hours_ui.TITLE, bench_hours_ui.markdown(hu)))
+    figures["hours_ui_threshold_p95_ms"] = hu["hours_threshold_p95_ms"]
 
     raw["bounds"] = worst = bounds.run()
     sections.append(("The worst legal requests (each in a fresh process)", bounds.markdown(worst)))
