@@ -76,6 +76,13 @@ def _url(text: str) -> str:
     return text
 
 
+def _redis_url(text: str) -> str:
+    text = text.strip()
+    if not re.fullmatch(r"rediss?://([^@/\s]+@)?[A-Za-z0-9.\-\[\]:]+(:\d+)?(/\d+)?", text):
+        raise ValueError("must be a redis:// or rediss:// URL")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its field, environment variable, default and meaning."""
@@ -101,6 +108,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queued_jobs", "COBERTURA_QUEUED_JOBS", 8, int, "heavy jobs waiting per worker; more are refused with a notice"),
     Setting("job_expire_s", "COBERTURA_JOB_EXPIRE_S", 600.0, _positive(float),
             "seconds a job's result waits to be fetched before it is deleted"),
+    Setting("redis_url", "COBERTURA_REDIS_URL", "", _redis_url,
+            "Redis for more than one server: background jobs on Celery (`celery -A app:celery_app worker`) and a "
+            "shared memo of hovers and colours (empty: jobs in this machine's job directory, nothing to install)"),
+    Setting("job_stale_s", "COBERTURA_JOB_STALE_S", 20.0, _positive(float),
+            "seconds without a heartbeat after which a running job is reported to the user as interrupted"),
     Setting("cache_dir", "COBERTURA_CACHE_DIR", None, Path,
             "cache of the travel-time index, the app's and the commands' (<dir>/travel; default: ~/.cache/cobertura/travel)"),
     Setting("browser_path", "BROWSER_PATH", None, Path,
@@ -140,6 +152,8 @@ class Settings:
     heavy_jobs: int = _setting("heavy_jobs")
     queued_jobs: int = _setting("queued_jobs")
     job_expire_s: float = _setting("job_expire_s")
+    redis_url: str = _setting("redis_url")
+    job_stale_s: float = _setting("job_stale_s")
     public_url: str = _setting("public_url")
     browser_path: Path | None = _setting("browser_path")
     cache_dir: Path | None = _setting("cache_dir")
@@ -314,12 +328,75 @@ def fatal_layout(catalog: Catalog):
     )
 
 
+def job_manager(settings: Settings):
+    """Celery on Redis when `COBERTURA_REDIS_URL` is set (several servers), else the bounded
+    per-machine manager on a private diskcache."""
+    if settings.redis_url:
+        from atlas.celery_jobs import CeleryJobManager, celery_app, redis_client
+
+        celery = celery_app(settings.redis_url, settings.job_expire_s)
+        return CeleryJobManager(celery, redis_client(settings.redis_url), settings.job_expire_s, settings.job_stale_s)
+    store = open_store(settings.job_dir or default_job_dir(), settings.job_expire_s)
+    return BoundedJobManager(
+        store, workers=settings.heavy_jobs, max_queued=settings.queued_jobs, stale_s=settings.job_stale_s
+    )
+
+
+def share_memo(model: Model, settings: Settings, data_dir: DataDir) -> None:
+    """With Redis, the memo of hovers and colours is shared by every server, under a
+    namespace naming the data and the code that draws them."""
+    if not settings.redis_url:
+        return
+    from atlas.celery_jobs import SharedMemo, redis_client
+
+    digest = hashlib.sha256(data_dir.fingerprint().encode())
+    for path in sorted([*(ROOT / "views").glob("*.py"), *(ASSETS / "locales").glob("*.json"), ROOT / "atlas" / "model.py"]):
+        digest.update(path.read_bytes())
+    model.shared_memo = SharedMemo(redis_client(settings.redis_url), digest.hexdigest()[:16])
+
+
+POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\n?')
+
+
+def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None]) -> None:
+    """The page's head and scripts, lighter and earlier than Dash makes them:
+
+    - Dash's @babel/polyfill (99 KB, 37 KB compressed) is left out: its bundles need only the
+      `regeneratorRuntime` global, served as assets/vendor/regenerator-runtime.min.js;
+    - the geometry of the first map is preloaded with the page (plotly would ask for it only
+      once the figure has arrived, about a second later)."""
+    interpolate = app.interpolate_index
+
+    def shaped(**kwargs):
+        kwargs["scripts"] = POLYFILL_TAG.sub("", kwargs.get("scripts", ""))
+        url = first_geometry()
+        if url:
+            kwargs["metas"] = kwargs.get("metas", "") + f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">'
+        return interpolate(**kwargs)
+
+    app.interpolate_index = shaped
+
+
+def national_geometry(model: Model) -> Callable[[], str | None]:
+    """The URL of the national department geometry when the page opens on that map (the
+    default view); None for a link to another level, focus or tab."""
+    from views.map_figure import geojson_url
+
+    url = geojson_url(model, "department", "")
+
+    def first() -> str | None:
+        args = request.args
+        default = args.get("level", "department") == "department" and args.get("focus", "PE") in ("PE", "")
+        return url if default and args.get("tab", "map") == "map" else None
+
+    return first
+
+
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings()
     data_dir = settings.data()
     # the job store is checked before anything else: a planted or shared one stops the start
-    store = open_store(settings.job_dir or default_job_dir(), settings.job_expire_s)
-    jobs = BoundedJobManager(store, workers=settings.heavy_jobs, max_queued=settings.queued_jobs)
+    jobs = job_manager(settings)
     catalog = Catalog.load(data_dir)
     has_bundle = PLOTLY_BUNDLE.exists()
     app = dash.Dash(
@@ -347,6 +424,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         register_static_routes(app, None)
         return app
     model = Model(catalog, travel_cache=settings.cache_dir / "travel" if settings.cache_dir else None)
+    share_memo(model, settings, data_dir)
+    shape_index(app, national_geometry(model))
     app.layout = lambda: build_layout(model)
     register_static_routes(app, model)
     for module in (
@@ -365,7 +444,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     ):
         module.register(app, model)
     app.cobertura_model = model  # for tests and benchmarks
+    prime(app)
     return app
+
+
+def prime(app: dash.Dash) -> None:
+    """Let Dash finish its one-time set-up before the first real request. Dash runs it on the
+    first request and marks it done before it has registered the script paths, so the other
+    requests of a page arriving meanwhile at a fresh worker got 404 for React and the
+    components (a blank page). One request through the test client does it here, at start."""
+    app.server.test_client().get("/healthz")
 
 
 if __name__ == "__main__":
@@ -381,10 +469,16 @@ else:
 
 
 def __getattr__(name: str):
-    """`app:server` for gunicorn without building the app at import time in tests."""
-    if name == "server":
+    """`app:server` for gunicorn and `app:celery_app` for the Celery worker
+    (`celery -A app:celery_app worker`, with COBERTURA_REDIS_URL set), without building the
+    app at import time in tests."""
+    if name in ("server", "celery_app"):
         global app
         if app is None:
             app = create_app()
-        return app.server
+        if name == "server":
+            return app.server
+        if not app.cobertura_settings.redis_url:
+            raise AttributeError("celery_app needs COBERTURA_REDIS_URL")
+        return app.cobertura_jobs.handle
     raise AttributeError(name)

@@ -25,7 +25,12 @@ class DistrictIndex:
         self.position = {code: i for i, code in enumerate(self.codes)}
         self.tree = shapely.STRtree(self.polygons)
         districts = geo.districts
-        self.names = {code: f"{row.distrito} ({row.provincia}, {row.departamento})" for code, row in districts.iterrows()}
+        self.names = {
+            code: f"{dist} ({prov}, {dep})"
+            for code, dist, prov, dep in zip(
+                districts.index, districts["distrito"], districts["provincia"], districts["departamento"]
+            )
+        }
         self.capital = {
             code: (float(lat), float(lon))
             for code, lat, lon in zip(districts.index, districts["capital_lat"], districts["capital_lon"])

@@ -85,7 +85,7 @@ def build_places(districts: pd.DataFrame, demand: Demand) -> Places:
         index=pd.Index(np.char.add(CENTRE_PREFIX, demand.code[real].astype(str)), name="place"),
     )
     centres = centres[~centres.index.duplicated()]
-    dep_names = districts.drop_duplicates("ubigeo_dep").set_index("ubigeo_dep")["departamento"]
+    dep_names = districts.drop_duplicates("ubigeo_dep").set_index("ubigeo_dep")["departamento"].to_dict()
     centres["name"] = [
         f"{n.title()} ({dep_names.get(u[:2], '')})" for n, u in zip(centres["name"], centres["ubigeo"])
     ]

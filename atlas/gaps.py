@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -134,10 +134,14 @@ def gap_state(
 
 def report_for(model: Model, gs: GapState, km: np.ndarray | None = None) -> pd.DataFrame:
     """Rows of the view (focus areas, in map order) with a rank within the view."""
-    if gs.measure == travel_hours.TRAVEL:  # `km` holds the scenario's hours then
-        report = travel_hours.hours_report(model, gs, km)
-    else:
-        report = gap_report(model.coverage, gs.service, gs.km, gs.level, model.need[gs.level], gs.weight_map, km=km)
+    def build() -> pd.DataFrame:
+        if gs.measure == travel_hours.TRAVEL:  # `km` holds the scenario's hours then
+            return travel_hours.hours_report(model, gs, km)
+        return gap_report(model.coverage, gs.service, gs.km, gs.level, model.need[gs.level], gs.weight_map, km=km)
+
+    # the report without a scenario is the same for every user of the same view, whatever
+    # the focus (it is national, then reindexed): built once
+    report = build() if km is not None else model.frame_memo(("gap-report", replace(gs, focus="")), build)
     codes = model.area_table(gs.level, gs.focus).index
     view = report.reindex(codes)
     view["national_rank"] = view["rank"]

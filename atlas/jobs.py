@@ -40,7 +40,7 @@ LOST = "cobertura-job-lost"
 QUEUED_LABEL = "En cola / Queued"
 HEARTBEAT_S = 3.0
 STALE_S = 20.0  # a job whose heartbeat is older than this has lost its worker
-_current_job: ContextVar[int | None] = ContextVar("cobertura_job", default=None)
+_current_job: ContextVar[int | str | None] = ContextVar("cobertura_job", default=None)
 
 
 class JobStoreError(RuntimeError):
@@ -131,10 +131,11 @@ def plain(value):
     return json.loads(to_json_plotly(value))
 
 
-def check_cancelled(store: diskcache.Cache) -> None:
-    """Raise JobCancelled inside a job the browser asked to stop (call it from progress)."""
+def check_cancelled(manager) -> None:
+    """Raise JobCancelled inside a job the browser asked to stop (call it from progress);
+    `manager` is the app's job manager (this one or `atlas.celery_jobs.CeleryJobManager`)."""
     job = _current_job.get()
-    if job is not None and store.get(f"cobertura-cancel-{job}"):
+    if job is not None and manager.cancelled(job):
         raise JobCancelled()
 
 
@@ -149,10 +150,13 @@ class BoundedJobManager(DiskcacheManager):
         Jobs running at once in this worker (`COBERTURA_HEAVY_JOBS`).
     max_queued
         Jobs waiting in this worker beyond those; more are refused at once ("busy").
+    stale_s
+        Seconds without a heartbeat after which a job is reported lost (`COBERTURA_JOB_STALE_S`).
     """
 
-    def __init__(self, store: ExpiringCache, workers: int = 2, max_queued: int = 8):
+    def __init__(self, store: ExpiringCache, workers: int = 2, max_queued: int = 8, stale_s: float = STALE_S):
         super().__init__(store)
+        self.stale_s = float(stale_s)
         self.workers = max(1, int(workers))
         self.max_queued = max(0, int(max_queued))
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="cobertura-job")
@@ -172,7 +176,7 @@ class BoundedJobManager(DiskcacheManager):
     def _heartbeat(self) -> None:
         last_sweep = time.time()
         while True:
-            time.sleep(HEARTBEAT_S)
+            time.sleep(min(HEARTBEAT_S, self.stale_s / 4))
             with self._lock:
                 active = dict(self._active)
             for job, state in active.items():
@@ -254,7 +258,7 @@ class BoundedJobManager(DiskcacheManager):
             marker = self.handle.get(self._marker(job))
         except (TypeError, ValueError):
             return False
-        return bool(marker) and time.time() - float(marker.get("t", 0)) < STALE_S
+        return bool(marker) and time.time() - float(marker.get("t", 0)) < self.stale_s
 
     def get_result(self, key, job):
         result = super().get_result(key, job)
@@ -271,6 +275,9 @@ class BoundedJobManager(DiskcacheManager):
         value = generate()
         self.handle.add(self.SIGNING_SECRET_KEY, value.decode("ascii") if isinstance(value, bytes) else str(value))
         return self.handle.get(self.SIGNING_SECRET_KEY)
+
+    def cancelled(self, job) -> bool:
+        return bool(self.handle.get(f"cobertura-cancel-{job}"))
 
     def terminate_job(self, job):
         if job is None:

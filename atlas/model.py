@@ -90,7 +90,10 @@ class Model:
     travel_layer: TravelHoursLayer | None = field(init=False)  # its Mapa-tab metrics (atlas/travel_layer.py)
     _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    shared_memo: Any = field(init=False, repr=False, default=None)  # atlas.celery_jobs.SharedMemo, with Redis
+    _frames: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     MEMO_SIZE = 512
+    FRAME_MEMO_SIZE = 64  # a district-level table is about 0.25 MB: at most ~16 MB here
 
     def __post_init__(self) -> None:
         self.geo = self.catalog.geo
@@ -124,17 +127,29 @@ class Model:
 
         Values depend only on the data and the key (level, focus, language...), never on a
         user, so sharing them between users is safe. Bounded (least recently used out).
+        With `shared_memo` set (several servers on one Redis), a value one server built is
+        read by the others instead of built again.
         """
+        if self.shared_memo is None:
+            return self._bounded(self._memo, self.MEMO_SIZE, key, build)
+        return self._bounded(self._memo, self.MEMO_SIZE, key, lambda: self.shared_memo.get_or_build(key, build))
+
+    def _bounded(self, store: OrderedDict, size: int, key: Hashable, build: Callable[[], Any]) -> Any:
         with self._memo_lock:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key]
+            if key in store:
+                store.move_to_end(key)
+                return store[key]
         value = build()
         with self._memo_lock:
-            self._memo[key] = value
-            while len(self._memo) > self.MEMO_SIZE:
-                self._memo.popitem(last=False)
+            store[key] = value
+            while len(store) > size:
+                store.popitem(last=False)
         return value
+
+    def frame_memo(self, key: Hashable, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """Like `memo`, for derived tables (this process only, a smaller bound). The caller
+        never modifies the table it gets (it reindexes or copies it)."""
+        return self._bounded(self._frames, self.FRAME_MEMO_SIZE, key, build)
 
     # ------------------------------------------------------------- catalogue views
 

@@ -206,6 +206,10 @@ def main() -> int:
     ]
     for title, body in sections:
         out += [f"## {title}", "", body, ""]
+    from .scale import kept_section
+
+    if kept := kept_section():  # issue 16's side-by-side figures (`python -m bench.scale`)
+        out += [kept, ""]
     (HERE / "RESULTS.md").write_text("\n".join(out))
     (HERE / "results.json").write_text(json.dumps({"figures": figures, **raw}, indent=1, default=str))
     print("\n".join(out))

@@ -56,6 +56,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> list[tuple[str, float, bool]]:
@@ -85,18 +86,47 @@ def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> lis
     return out
 
 
-def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: float = 120.0) -> dict:
+COMMON = ("metric_switch", "metric_switch_district", "threshold_change", "add_unit_view", "suggest_10_edit")
+
+
+def common_bodies(recorded: dict[str, list[str]]) -> dict[str, str]:
+    """The common callbacks a user makes (metric switch at department and district level, a
+    threshold change, a unit added, a suggestion), from bodies recorded in the browser."""
+    return {name: recorded[name][-1] for name in COMMON if recorded.get(name)}
+
+
+def brief_user(base: str, count: int, deadline: float) -> list[tuple[str, float, bool]]:
+    """Asks for the PDF brief `count` times in a row (while the other users load the app)."""
+    from .brief_load import request_brief
+
+    session = requests.Session()
+    out = []
+    for _ in range(count):
+        if time.time() > deadline:
+            break
+        seconds, ok = request_brief(session, base)
+        out.append(("brief", seconds, ok))
+    return out
+
+
+def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: float = 120.0, briefs: int = 0) -> dict:
+    """`users` simulated users (page loads and `bodies`), plus `briefs` users asking for the
+    PDF brief 3 times each at the same time; the brief is reported on its own."""
     port = free_port()
     process = start(port)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + seconds
         start_time = time.perf_counter()
-        with cf.ThreadPoolExecutor(max_workers=users) as pool:
-            results = [r for f in [pool.submit(user, base, bodies, rounds, deadline) for _ in range(users)] for r in f.result()]
+        with cf.ThreadPoolExecutor(max_workers=users + briefs) as pool:
+            futures = [pool.submit(brief_user, base, 3, deadline) for _ in range(briefs)]
+            futures += [pool.submit(user, base, bodies, rounds, deadline) for _ in range(users)]
+            everything = [r for f in futures for r in f.result()]
         elapsed = time.perf_counter() - start_time
     finally:
         stop(process)
+    brief = [r for r in everything if r[0] == "brief"]
+    results = [r for r in everything if r[0] != "brief"]
     latencies = [r[1] for r in results]
     by_kind = {}
     for name in dict.fromkeys(r[0] for r in results):
@@ -112,6 +142,10 @@ def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: floa
         "p95_ms": p95(latencies) * 1000,
         "by_kind": by_kind,
         "server": " ".join(GUNICORN),
+        "briefs": len(brief),
+        "brief_errors": sum(1 for r in brief if not r[2]),
+        "brief_p50_s": p50([r[1] for r in brief]) if brief else None,
+        "brief_p95_s": p95([r[1] for r in brief]) if brief else None,
     }
 
 
@@ -126,4 +160,7 @@ def markdown(r: dict) -> str:
     ]
     for name, v in r["by_kind"].items():
         lines.append(f"| {name} | {v['n']} | {v['p50_ms']:.0f} ms | {v['p95_ms']:.0f} ms |")
+    if r.get("briefs"):
+        lines += ["", (f"At the same time, {r['briefs']} PDF briefs (click to file, background jobs): "
+                       f"p50 {r['brief_p50_s']:.1f} s, p95 {r['brief_p95_s']:.1f} s, {r['brief_errors']} errors.")]
     return "\n".join(lines)

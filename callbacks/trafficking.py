@@ -52,7 +52,7 @@ def process_upload(model, contents: object, filename: object, last_modified: obj
 def register(app, model) -> None:
     from atlas.jobs import check_cancelled
 
-    job_store = app.cobertura_jobs.handle
+    jobs = app.cobertura_jobs
 
     @app.callback(
         Output(ids.TRATA_STORE, "data"),
@@ -76,7 +76,7 @@ def register(app, model) -> None:
         lang = safe_lang(lang)
 
         def progress(fraction: float, stage: str) -> None:
-            check_cancelled(job_store)  # the page that asked for it is gone: stop
+            check_cancelled(jobs)  # the page that asked for it is gone: stop
             percent = int(round(100 * fraction))
             set_progress((percent, f"{percent} %"))
 

@@ -133,6 +133,19 @@ class DataDir:
     def entry(self, relative: str) -> ManifestEntry:
         return self.manifest[relative]
 
+    def fingerprint(self) -> str:
+        """sha256 over the content of every data file present and every file to import: what
+        derived caches are keyed by (the same on every machine holding the same data)."""
+        digest = hashlib.sha256()
+        files = [(rel, self.root / rel) for rel in sorted(self.manifest)]
+        imports = self.import_dir or self.root / "imports"
+        if imports.is_dir():
+            files += [(f"imports/{p.name}", p) for p in sorted(imports.iterdir()) if p.is_file()]
+        for relative, full in files:
+            digest.update(relative.encode() + b"\0")
+            digest.update((sha256_of(full) if full.is_file() else "absent").encode())
+        return digest.hexdigest()
+
     def check_all(self) -> dict[str, str | None]:
         """Check every manifest file; map path -> problem (None when fine)."""
         result: dict[str, str | None] = {}

@@ -11,6 +11,7 @@ from ingest.registry import USER_SERVICE
 from layers.base import LEVELS
 from views import ids
 from views.notices import notice_areas
+from views.placeholder import outline_src
 from views.registry import upload_panel as registry_upload_panel
 from views.trafficking import upload_panel as trata_upload_panel
 
@@ -127,9 +128,21 @@ def graph_config(lang: str) -> dict:
     }
 
 
-def map_panel(lang: str = DEFAULT_LANG) -> dbc.Card:
+def map_placeholder(src: str | None, lang: str):
+    """Peru's outline over the map frame until the map is painted (never a blank frame)."""
+    if not src:
+        return None
+    return html.Div(
+        [html.Img(src=src, alt=""), tr("map.loading", tag=html.Small, lang=lang, className="text-muted")],
+        className="map-placeholder",
+        **{"aria-hidden": "true"},
+    )
+
+
+def map_panel(lang: str = DEFAULT_LANG, placeholder_src: str | None = None) -> dbc.Card:
     return dbc.Card(
         [
+            map_placeholder(placeholder_src, lang),
             dcc.Graph(
                 id=ids.MAP,
                 className="map-graph",
@@ -193,7 +206,7 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
     map_tab = dbc.Row(
         [
             dbc.Col(controls(model, state, lang), lg=3, className="mb-3 no-print"),
-            dbc.Col([map_panel(lang), registry_upload_panel(lang)], lg=6, className="mb-3"),
+            dbc.Col([map_panel(lang, outline_src(model)), registry_upload_panel(lang)], lg=6, className="mb-3"),
             dbc.Col(profile_panel(lang), lg=3, className="mb-3"),
         ],
         className="g-3",
