@@ -31,7 +31,6 @@ LOAD_COLUMNS = (
     "name",
     "department",
     "children_in_catchment",
-    "units_per_100k_in_catchment",
 )
 POINT_COLOUR = "#5b2a86"
 POINT_DECIMALS = (
@@ -98,6 +97,11 @@ def left_out_cards(lang: str):
                     className="small mb-2",
                     **{"aria-live": "polite"},
                 ),
+                html.Label(
+                    t(lang, "left_out.search"),
+                    htmlFor=ids.LO_PLACES_SEARCH,
+                    className="visually-hidden",
+                ),
                 dbc.Input(
                     id=ids.LO_PLACES_SEARCH,
                     type="search",
@@ -106,7 +110,6 @@ def left_out_cards(lang: str):
                     maxLength=60,
                     size="sm",
                     className="mb-2 no-print",
-                    **{"aria-label": t(lang, "left_out.search")},
                 ),
                 dash_table.DataTable(
                     id=ids.LO_PLACES_TABLE,
@@ -300,9 +303,6 @@ def load_rows(model: Model, gs: GapState, lang: str) -> list[dict]:
             "name": row["name"],
             "department": row["department"],
             "children_in_catchment": fmt_number(row["children_in_catchment"], 0, lang),
-            "units_per_100k_in_catchment": fmt_number(
-                row["units_per_100k_in_catchment"], 2, lang
-            ),
         }
         for rank, row in enumerate(loads.to_dict("records"), start=1)
     ]
@@ -466,6 +466,7 @@ def equity_figure(found: dict | None, lang: str) -> dict:
         "yaxis2": {
             "domain": [0, 1],
             "anchor": "x2",
+            "title": {"text": t(lang, "left_out.curve_y"), "font": {"size": 10}},
             "range": [0, 1],
             "tickformat": ".0%",
             "fixedrange": True,
