@@ -308,6 +308,17 @@ def load_rows(model: Model, gs: GapState, lang: str) -> list[dict]:
     ]
 
 
+def unit_load_text(model: Model, service: str, unit_id: str, lang: str) -> str:
+    """ " · carga 210 098 niñas, niños y adol. (est.) a 50 km" for the area profile's nearest
+    unit (catchment at the gaps tab's default km), or "" when the unit has no load figure."""
+    if model.coverage is None or service not in model.coverage.sites:
+        return ""
+    load = left_out.load_by_unit(model, GapState(service=service)).get(unit_id)
+    if load is None:
+        return ""
+    return " · " + t(lang, "left_out.profile_load", children=fmt_number(load, 0, lang))
+
+
 def load_note(model: Model, gs: GapState, lang: str) -> str:
     if left_out.loads_in_view(model, gs).empty:
         return t(lang, "left_out.loads_empty")
