@@ -92,7 +92,8 @@ def test_loreto_named_places_search_download_and_equity_chart(dash_duo, app):
         what="the CSV download",
     )
     time.sleep(0.5)
-    lines = open(path, encoding="utf-8-sig").read().strip().splitlines()
+    with open(path, encoding="utf-8-sig") as handle:
+        lines = handle.read().strip().splitlines()
     assert lines[0].startswith("Código INEI,Centro poblado") and len(lines) == 1 + 1928
     # equity chart drawn: five quintile bars and three regions, and the curve
     wait_for(
