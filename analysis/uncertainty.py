@@ -118,13 +118,25 @@ def rank_range(
     low = np.full(len(index), np.nan)
     high = np.full(len(index), np.nan)
     if has.any():
-        low[has] = np.nanquantile(ranks[:, has], quantiles[0], axis=0, method="lower")
-        high[has] = np.nanquantile(ranks[:, has], quantiles[1], axis=0, method="higher")
+        low[has] = _quantile(ranks[:, has], quantiles[0], "lower")
+        high[has] = _quantile(ranks[:, has], quantiles[1], "higher")
         low[has] = np.minimum(low[has], central[has])
         high[has] = np.maximum(high[has], central[has])
     out = pd.DataFrame({"rank": central, "rank_low": low, "rank_high": high}, index=index)
     out["rank_label"] = [rank_label(r, lo, hi) for r, lo, hi in zip(central, low, high)]
     out["top10_uncertain"] = has & (low <= TOP) & (high > TOP)
+    return out
+
+
+def _quantile(values: np.ndarray, q: float, method: str) -> np.ndarray:
+    """Per column quantile ignoring NaN; columns without NaN (nearly all) in one vectorised
+    call (``np.nanquantile`` goes column by column in Python when any NaN is present)."""
+    out = np.full(values.shape[1], np.nan)
+    clean = ~np.isnan(values).any(axis=0)
+    if clean.any():
+        out[clean] = np.quantile(values[:, clean], q, axis=0, method=method)
+    if (~clean).any():
+        out[~clean] = np.nanquantile(values[:, ~clean], q, axis=0, method=method)
     return out
 
 
@@ -186,6 +198,30 @@ def rank_label(rank: float, low: float, high: float) -> str:
     return f"{int(rank)} ({int(low)}–{int(high)})"
 
 
+def area_poverty_draws(catalog, level: str, n_draws: int = DEFAULT_DRAWS, seed: int = 0) -> np.ndarray:
+    """(n_draws, n_areas) poverty % per area of `level` (columns in `catalog.geo.codes(level)`
+    order): each district drawn within its 95 % interval, areas re-averaged by the map's 2020
+    population. They do not depend on the service or the threshold: keep them between calls."""
+    from layers.ubigeo import area_code
+
+    from .limits import check_range
+
+    n_draws = int(check_range("draws", n_draws, (1, MAX_DRAWS), whole=True))
+    codes = catalog.geo.codes(level)
+    source = catalog.loaded["poverty2018"].source
+    districts = pd.Index(catalog.geo.districts.index.astype(str))
+    source = source.reindex(districts)
+    draws = draw_poverty(source["poverty"], source["low"], source["high"], n_draws, seed)
+    if level == "district":
+        area_draws = draws
+    else:
+        uniques, groups = np.unique(area_code(pd.Series(districts), level).to_numpy(str), return_inverse=True)
+        per_area = area_poverty(draws, source["pob_2020"].to_numpy(float), groups, len(uniques))
+        area_draws = pd.DataFrame(per_area.T, index=uniques).reindex(codes).to_numpy().T
+    index = districts if level == "district" else codes
+    return pd.DataFrame(area_draws.T, index=index).reindex(codes).to_numpy().T
+
+
 def rank_range_from_catalog(
     index, catalog, service: str, km: float, level: str,
     weights: Mapping[str, float] | None = None, n_draws: int = DEFAULT_DRAWS, seed: int = 0,
@@ -198,29 +234,16 @@ def rank_range_from_catalog(
     scenario, or hours with an hour threshold). `within`: a department code (2 digits) or a
     Lima region code (6 digits) to rank among its areas only, as the view does; default all
     areas of the level."""
-    from layers.ubigeo import area_code
-
     from .limits import THRESHOLD_KM, check_range
     from .need import need_frame
 
     km = check_range("km", km, THRESHOLD_KM) if distances is None else float(km)
-    n_draws = int(check_range("draws", n_draws, (1, MAX_DRAWS), whole=True))
     if service not in index.km:
         raise ValueError(f"service {service!r} is unavailable")
     codes = catalog.geo.codes(level)
     need = need_frame(catalog.area_values(), codes, level)
     summary = index.summary(service, km, level, km=distances).reindex(codes)
-    source = catalog.loaded["poverty2018"].source
-    districts = pd.Index(catalog.geo.districts.index.astype(str))
-    source = source.reindex(districts)
-    draws = draw_poverty(source["poverty"], source["low"], source["high"], n_draws, seed)
-    if level == "district":
-        area_draws = draws
-    else:
-        uniques, groups = np.unique(area_code(pd.Series(districts), level).to_numpy(str), return_inverse=True)
-        per_area = area_poverty(draws, source["pob_2020"].to_numpy(float), groups, len(uniques))
-        area_draws = pd.DataFrame(per_area.T, index=uniques).reindex(codes).to_numpy().T
-    area_draws = pd.DataFrame(area_draws.T, index=districts if level == "district" else codes).reindex(codes).to_numpy().T
+    area_draws = area_poverty_draws(catalog, level, n_draws, seed)
     mask = None if within is None else catalog.geo.focus_mask(level, within)
     out = rank_range(need, summary["pct_rural_beyond"], area_draws, weights, within=mask)
     gap = gap_table(need, summary["pct_rural_beyond"], weights)["gap_index"]

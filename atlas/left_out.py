@@ -23,7 +23,7 @@ from analysis.coverage import CHAIN
 from analysis.equity import equity_from_index
 from analysis.left_out import child_shares_from_catalog, children_summary, places_beyond
 from analysis.scenario import scenario_km
-from analysis.uncertainty import rank_range_from_catalog
+from analysis.uncertainty import area_poverty_draws, rank_range
 from atlas.i18n import fmt_number, t
 from atlas.model import Model
 from ingest.text import fold
@@ -55,6 +55,11 @@ class Reach:
     threshold: float
     unit: str
     key: tuple
+
+    @property
+    def cached(self) -> bool:
+        """True when `distances` are the coverage index's own km (no scenario, no other measure)."""
+        return self.key[:1] == ("km",) and len(self.key) == 2
 
 
 def reach_of(model: Model, gs: GapState, km: np.ndarray | None = None) -> Reach:
@@ -138,10 +143,6 @@ def named_places(model: Model, gs: GapState, reach: Reach) -> pd.DataFrame | Non
             table = table[~table["ubigeo"].str.startswith(area[1])].reset_index(
                 drop=True
             )
-        table["folded"] = [
-            fold(f"{a} {b} {c}")
-            for a, b, c in zip(table["name"], table["district"], table["province"])
-        ]
         return table
 
     return model.memo(("named-places", gs.focus, reach.key, reach.threshold), build)
@@ -154,8 +155,13 @@ def places_page(
 
     `search` (already validated) matches name, district or province, accents and case
     ignored; `sort_by` is the DataTable's, unknown columns fall back to farthest first."""
-    if search:
-        table = table[table["folded"].str.contains(fold(search), regex=False)]
+    if search:  # accents and case ignored; folded here, only when someone searches
+        wanted = fold(search)
+        folded = [
+            fold(f"{a} {b} {c}")
+            for a, b, c in zip(table["name"], table["district"], table["province"])
+        ]
+        table = table[[wanted in f for f in folded]]
     column, ascending = "km_to_nearest", False
     wanted = (
         sort_by[0]
@@ -317,26 +323,32 @@ def equity(model: Model, gs: GapState, reach: Reach) -> dict | None:
 
 def rank_ranges(model: Model, gs: GapState, reach: Reach) -> pd.DataFrame | None:
     """Rank within the view and its 95 % range over the 2018 poverty interval (seeded Monte
-    Carlo, `RANK_DRAWS` draws) per area of the view: rank, rank_low, rank_high, rank_label,
-    top10_uncertain. None when the poverty map is unavailable."""
+    Carlo, `RANK_DRAWS` draws, kept per level: they do not depend on the threshold) per area
+    of the view: rank, rank_low, rank_high, rank_label, top10_uncertain. None when the
+    poverty map is unavailable."""
     if not model.catalog.available("poverty2018"):
         return None
+    draws = model.memo(
+        ("poverty-draws", gs.level),
+        lambda: area_poverty_draws(model.catalog, gs.level, RANK_DRAWS),
+    )
 
     def build():
-        try:
-            return rank_range_from_catalog(
-                model.coverage,
-                model.catalog,
-                gs.service,
-                reach.threshold,
-                gs.level,
-                gs.weight_map,
-                n_draws=RANK_DRAWS,
-                distances=reach.distances,
-                within=gs.focus or None,
-            )
-        except ValueError:
-            return None
+        need = model.need[gs.level]
+        summary = model.coverage.summary(
+            gs.service,
+            reach.threshold,
+            gs.level,
+            km=None if reach.cached else reach.distances,
+        )
+        within = model.geo.focus_mask(gs.level, gs.focus) if gs.focus else None
+        return rank_range(
+            need,
+            summary["pct_rural_beyond"].reindex(need.index),
+            draws,
+            gs.weight_map,
+            within=within,
+        )
 
     return model.memo(
         ("rank-ranges", gs.level, gs.focus, gs.weights, reach.key, reach.threshold),
