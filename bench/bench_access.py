@@ -84,12 +84,11 @@ def ui_run(catalog, runs: int = 30) -> list[dict]:
     """Server time of the Brechas tab's issue-14 work (atlas/views functions the callbacks
     call), each call at a threshold not seen before (nothing memoised): Loreto at district
     level, UPE; and the rank range of the national district view."""
+    from atlas import left_out
     from atlas.gaps import GapState, report_for
     from atlas.model import Model
     from views.gaps import gap_update
     from views.left_out import equity_figure, load_rows, places_update
-
-    from atlas import left_out
 
     model = Model(catalog)
     kms = iter(range(20, 300))  # every call a new threshold: memo misses, as a user's slider
@@ -216,13 +215,13 @@ def ui_markdown(rows: list[dict], sizes: dict, draw: dict | None) -> str:
     for r in rows:
         verdict = f"≤ {r['budget_ms']:.0f} ms: {'holds' if r['p95_ms'] <= r['budget_ms'] else 'MISSED'}"
         lines.append(f"| {r['case']} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {verdict} |")
-    lines += ["", f"Named points on Loreto's district gap map ({sizes['points']:,} places, coordinates rounded to "
+    lines += ["", (f"Named points on Loreto's district gap map ({sizes['points']:,} places, coordinates rounded to "
               f"3 decimals, words in the hover template once): {sizes['trace'] / 1000:.0f} KB in the first figure "
               f"({sizes['trace_gz'] / 1000:.0f} KB gzipped; the whole figure {sizes['figure'] / 1000:.0f} KB, "
               f"{sizes['figure_gz'] / 1000:.0f} KB gzipped, its geometry fetched apart). A threshold change "
               f"50 → 100 km sends the new points in {sizes['patch_named'] / 1000:.0f} KB "
               f"({sizes['patch_named_gz'] / 1000:.0f} KB gzipped) beside {sizes['patch_rest'] / 1000:.0f} KB "
-              f"({sizes['patch_rest_gz'] / 1000:.1f} KB gzipped) of colours, hovers and loads."]
+              f"({sizes['patch_rest_gz'] / 1000:.1f} KB gzipped) of colours, hovers and loads.")]
     if draw:
         lines.append(f"Draw time in headless Chromium (software WebGL), median of 5: showing the {draw['points']:,} "
                      f"points {draw['on_ms']:.0f} ms, hiding them {draw['off_ms']:.0f} ms, against "
