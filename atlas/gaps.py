@@ -180,7 +180,7 @@ def table_page(view: pd.DataFrame, gs: GapState, page: object, sort_by: object, 
         if row["rural_population"] == 0:
             record["pct_rural_beyond"] = t(lang, "gaps.no_rural_short")
         if row.get("rank_label"):  # "3 (2–6)": the rank's range over the poverty interval
-            record["rank"] = row["rank_label"] + (" *" if row.get("top10_uncertain") else "")
+            record["rank"] = row["rank_label"] + ("\u00a0*" if row.get("top10_uncertain") else "")
         rows.append(record)
     return rows, pages
 

@@ -405,8 +405,11 @@ def equity_sentences(found: dict | None, lang: str) -> list[str]:
     if regions is not None:
         known = regions[regions["rural_children"] > 0]
         if len(known):
+            percent = (
+                " %" if lang == "es" else "%"
+            )  # as the locale's other sentences write it
             parts = ", ".join(
-                f"{r} {fmt_number(p, 1, lang)} %"
+                f"{r} {fmt_number(p, 1, lang)}{percent}"
                 for r, p in zip(known["natural_region"], known["pct_beyond"])
             )
             out.append(t(lang, "left_out.equity_regions_sentence", regions=parts))

@@ -83,7 +83,7 @@ def top_rows(
         for column, places in TABLE:
             value = row[column]
             if column == "rank" and row.get("rank_label"):  # "3 (2–6)", * when the top-10 place is uncertain
-                cells.append(row["rank_label"] + (" *" if row.get("top10_uncertain") else ""))
+                cells.append(row["rank_label"] + ("\u00a0*" if row.get("top10_uncertain") else ""))
             elif places is None:
                 cells.append(str(value))
             elif column == "median_km":

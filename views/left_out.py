@@ -27,7 +27,6 @@ PLACE_TABLE_COLUMNS = (
 )
 LOAD_COLUMNS = (
     "rank",
-    "service",
     "name",
     "department",
     "children_in_catchment",
@@ -295,17 +294,24 @@ def places_trace(model: Model, gs: GapState, reach, lang: str) -> dict:
 
 
 def load_rows(model: Model, gs: GapState, lang: str) -> list[dict]:
+    """The most loaded units of the view (the service's short name before each for the chain)."""
     loads = left_out.loads_in_view(model, gs).head(left_out.TOP_LOADED)
-    return [
-        {
-            "rank": str(rank),
-            "service": pick(model.catalog.layer(row["service"]).short, lang),
-            "name": row["name"],
-            "department": row["department"],
-            "children_in_catchment": fmt_number(row["children_in_catchment"], 0, lang),
-        }
-        for rank, row in enumerate(loads.to_dict("records"), start=1)
-    ]
+    rows = []
+    for rank, row in enumerate(loads.to_dict("records"), start=1):
+        name = row["name"]
+        if len(gs.members) > 1:
+            name = f"{pick(model.catalog.layer(row['service']).short, lang)} · {name}"
+        rows.append(
+            {
+                "rank": str(rank),
+                "name": name,
+                "department": row["department"],
+                "children_in_catchment": fmt_number(
+                    row["children_in_catchment"], 0, lang
+                ),
+            }
+        )
+    return rows
 
 
 def unit_load_text(model: Model, service: str, unit_id: str, lang: str) -> str:

@@ -207,6 +207,12 @@ def test_iquitos_upe_load_in_table_and_hover(model):
     assert (
         len(national) == 10 and national[0]["department"] == "Lima"
     )  # Lima's overlapping UPEs, 2.6 M each
+    chain = load_rows(model, GapState(service="chain", focus="16"), "es")
+    assert {r["name"].split(" · ")[0] for r in chain} == {
+        "UPE",
+        "FISTRAP",
+        "PNP trata",
+    }  # each member's units, named
     figure, *_ = gap_update(model, LORETO, None, 0, [], "es")
     upe = [
         figure["data"][i]
@@ -260,7 +266,7 @@ def test_rank_is_a_range_in_table_and_brief_with_the_uncertain_flagged(model):
         and ((flagged["rank_low"] <= 10) & (flagged["rank_high"] > 10)).all()
     )
     _, rows = top_rows(model, LORETO, Scenario(), "es")
-    assert rows[0][0] == "1 (1–2)" and any(r[0].endswith(" *") for r in rows)
+    assert rows[0][0] == "1 (1–2)" and any(r[0].endswith("\u00a0*") for r in rows)
     headline_text, _ = headline_lines(model, LORETO, Scenario(), "es")
     assert headline_text[0].startswith(
         "107\u00a0857 niñas, niños y adolescentes rurales (est.)"
