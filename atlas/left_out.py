@@ -62,23 +62,44 @@ class Reach:
         return self.key[:1] == ("km",) and len(self.key) == 2
 
 
-def reach_of(model: Model, gs: GapState, km: np.ndarray | None = None) -> Reach:
-    """The view's measure from the distances the view uses (`km`: a scenario's, or None for
-    the cached km to the nearest unit of the view's service)."""
-    if km is None:
-        return Reach(
-            model.coverage.km[gs.service], float(gs.km), "km", ("km", gs.service)
+HOURS_MEASURE = (
+    "hours"  # GapState.measure of a view in modelled travel hours (atlas.hours.TRAVEL)
+)
+
+
+def in_hours(gs: GapState) -> bool:
+    return getattr(gs, "measure", "km") == HOURS_MEASURE
+
+
+def reach_of(model: Model, gs: GapState, distances: np.ndarray | None = None) -> Reach:
+    """The view's measure from what the view compares with its threshold (`distances`: a
+    scenario's km, or hours in an hours view; None for the unit's own cached figures)."""
+    unit, threshold = ("h", float(gs.hours)) if in_hours(gs) else ("km", float(gs.km))
+    if distances is None:
+        own = (
+            model.travel.coverage_view("central").km[gs.service]
+            if unit == "h"
+            else model.coverage.km[gs.service]
         )
-    digest = hashlib.sha1(np.ascontiguousarray(km, dtype=float).tobytes()).hexdigest()
-    return Reach(np.asarray(km, float), float(gs.km), "km", ("km", gs.service, digest))
+        return Reach(own, threshold, unit, (unit, gs.service))
+    digest = hashlib.sha1(
+        np.ascontiguousarray(distances, dtype=float).tobytes()
+    ).hexdigest()
+    return Reach(
+        np.asarray(distances, float), threshold, unit, (unit, gs.service, digest)
+    )
 
 
 def reach_for(model: Model, gs: GapState, scenario: Scenario | None = None) -> Reach:
-    """The view's measure: km to the nearest unit of the view's service, scenario included."""
+    """The view's measure to the nearest unit of the view's service, scenario included."""
     units = tuple(scenario.units) if scenario is not None else ()
-    return reach_of(
-        model, gs, scenario_km(model.coverage, units, gs.service) if units else None
-    )
+    if not units:
+        return reach_of(model, gs)
+    if in_hours(gs):
+        from atlas.hours import scenario_hours  # the hours view's own scenario search
+
+        return reach_of(model, gs, scenario_hours(model, units, gs.service))
+    return reach_of(model, gs, scenario_km(model.coverage, units, gs.service))
 
 
 def child_shares(model: Model) -> pd.Series | None:
@@ -148,6 +169,18 @@ def named_places(model: Model, gs: GapState, reach: Reach) -> pd.DataFrame | Non
     return model.memo(("named-places", gs.focus, reach.key, reach.threshold), build)
 
 
+def nearest_text(value: float, lang: str) -> str:
+    """Km (or hours) to the nearest unit as text; no modelled access (inf) says so."""
+    if np.isinf(value):
+        return t(lang, "left_out.no_access")
+    return fmt_number(value, 0, lang)
+
+
+def measure_key(reach_unit: str, key: str) -> str:
+    """The locale key of a text that names the measure: `key` for km, `key`_hours for hours."""
+    return f"{key}_hours" if reach_unit == "h" else key
+
+
 def places_page(
     table: pd.DataFrame, search: str, page: object, sort_by: object, lang: str
 ) -> tuple[list[dict], int, int]:
@@ -191,7 +224,7 @@ def places_page(
                 "province": record["province"],
                 "people": fmt_number(record["people"], 0, lang),
                 "children": fmt_number(record["children"], 0, lang),
-                "km_to_nearest": fmt_number(record["km_to_nearest"], 0, lang),
+                "km_to_nearest": nearest_text(record["km_to_nearest"], lang),
             }
         )
     return rows, pages, len(table)

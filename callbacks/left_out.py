@@ -60,7 +60,7 @@ def register(app, model: Model) -> None:
         rows, pages, summary = places_update(
             model, gs, reach, search, page, sort_by, lang
         )
-        return rows, pages, place_columns(lang), summary
+        return rows, pages, place_columns(lang, reach.unit), summary
 
     @app.callback(
         Output(ids.LO_LOADS_TABLE, "data"),
@@ -101,8 +101,8 @@ def register(app, model: Model) -> None:
             return no_update
         if ctx.triggered_id == ids.LO_PLACES_XLSX:
             return dcc.send_bytes(
-                places_xlsx(model, gs, table, lang), places_name(gs, "xlsx")
+                places_xlsx(model, gs, table, lang, reach.unit), places_name(gs, "xlsx")
             )
         return dcc.send_string(
-            places_csv(table, lang), places_name(gs, "csv"), type="text/csv"
+            places_csv(table, lang, reach.unit), places_name(gs, "csv"), type="text/csv"
         )

@@ -16,7 +16,6 @@ from dash import dash_table, dcc, html, no_update
 
 from analysis.coverage import CHAIN, GAP_LEVELS
 from analysis.gap_index import COMPONENTS
-from analysis.scenario import scenario_km
 from atlas import left_out
 from atlas.gaps import (
     COLOURS,
@@ -393,7 +392,7 @@ def gap_update(
         "scenario": scenario.record()["units"],
         "plan": scenario.record(),
     }
-    reach = left_out.reach_of(model, gs, scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None)
+    reach = left_out.reach_for(model, gs, scenario)
     # the named places beyond reach first, the scenario's units last (on top)
     units_traces = [places_trace(model, gs, reach, lang)] + scenario_traces(model, scenario.units, gains, gs.km, lang)
     if not isinstance(drawn, dict) or (drawn.get("level"), drawn.get("focus"), drawn.get("lang")) != (

@@ -47,10 +47,11 @@ TABLE_STYLE = {
 }
 
 
-def place_columns(lang: str) -> list[dict]:
-    return [
-        {"name": t(lang, f"left_out.col.{c}"), "id": c} for c in PLACE_TABLE_COLUMNS
-    ]
+def place_columns(lang: str, unit: str = "km") -> list[dict]:
+    """The named list's columns; the last names the measure (km, or modelled hours)."""
+    names = {c: f"left_out.col.{c}" for c in PLACE_TABLE_COLUMNS}
+    names["km_to_nearest"] = left_out.measure_key(unit, names["km_to_nearest"])
+    return [{"name": t(lang, names[c]), "id": c} for c in PLACE_TABLE_COLUMNS]
 
 
 def load_columns(lang: str) -> list[dict]:
@@ -254,7 +255,8 @@ def places_trace(model: Model, gs: GapState, reach, lang: str) -> dict:
         "mode": "markers",
         "name": t(lang, "left_out.map_trace"),
         "showlegend": False,
-        "hovertemplate": t(lang, "left_out.map_point") + "<extra></extra>",
+        "hovertemplate": t(lang, left_out.measure_key(reach.unit, "left_out.map_point"))
+        + "<extra></extra>",
         "marker": {"size": 5, "color": POINT_COLOUR, "opacity": 0.8},
     }
     table = left_out.named_places(model, gs, reach) if gs.level == "district" else None
@@ -274,7 +276,7 @@ def places_trace(model: Model, gs: GapState, reach, lang: str) -> dict:
                     d,
                     fmt_number(pe, 0, lang),
                     fmt_number(c, 0, lang),
-                    fmt_number(k, 0, lang),
+                    left_out.nearest_text(k, lang),
                 ]
                 for d, pe, c, k in zip(
                     table["district"],
