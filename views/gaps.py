@@ -414,7 +414,7 @@ def gap_update(
             first = record["plan_trace"]
             if isinstance(first, int) and first >= FIRST_SERVICE_TRACE:
                 for offset, trace in enumerate(units_traces):
-                    for key in ("lat", "lon", "marker", "text", "customdata"):
+                    for key in ("lat", "lon", "marker", "text", "customdata", "hovertemplate"):
                         if key in trace:
                             figure["data"][first + offset][key] = trace[key]
     if figure is not no_update:
