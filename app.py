@@ -22,7 +22,7 @@ from flask import Response, abort, request
 from werkzeug.serving import WSGIRequestHandler
 
 from atlas.jobs import BoundedJobManager, JobStoreError, open_store
-from atlas.model import Model
+from atlas.model import GEOMETRY_ROUTE, Model
 from callbacks import brief as brief_callbacks
 from callbacks import gaps as gap_callbacks
 from callbacks import left_out as left_out_callbacks
@@ -37,6 +37,7 @@ from callbacks import url as url_callbacks
 from callbacks import user_units as user_units_callbacks
 from layers.catalog import Catalog
 from layers.datadir import DataDir
+from reports.brief import use_browser
 from views.layout import build_layout
 from views.notices import on_callback_error
 
@@ -100,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queued_jobs", "COBERTURA_QUEUED_JOBS", 8, int, "heavy jobs waiting per worker; more are refused with a notice"),
     Setting("job_expire_s", "COBERTURA_JOB_EXPIRE_S", 600.0, _positive(float),
             "seconds a job's result waits to be fetched before it is deleted"),
+    Setting("browser_path", "BROWSER_PATH", None, Path,
+            "the Chromium that draws the brief's map and the map PNG (default: /usr/bin/chromium)"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
             "the public address printed as the link in the PDF brief (left out when empty; never taken from the request)"),
 )
@@ -136,6 +139,7 @@ class Settings:
     queued_jobs: int = _setting("queued_jobs")
     job_expire_s: float = _setting("job_expire_s")
     public_url: str = _setting("public_url")
+    browser_path: Path | None = _setting("browser_path")
 
 
 # Tiles of the opt-in OpenStreetMap basemap: the only hosts the page may reach.
@@ -261,7 +265,7 @@ def register_static_routes(app: dash.Dash, model: Model | None) -> None:
             abort(404)
         return bundle.response("application/javascript")
 
-    @server.route("/geo/<name>.json")
+    @server.route(GEOMETRY_ROUTE)
     def geometry(name: str):
         if model is None:
             abort(404)
@@ -326,6 +330,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.cobertura_settings = settings
     app.cobertura_jobs = jobs
+    use_browser(settings.browser_path)
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_content_mb * 1024 * 1024)
     add_security_headers(app)
     close_debug_routes(app, settings.debug)

@@ -17,13 +17,13 @@ import sys
 
 import numpy as np
 
-from .coverage import CHAIN, GAP_LEVELS
+from .cli import add_area, add_format, add_service_and_km, load_catalog
+from .coverage import CHAIN
 from .index import GAP_SERVICES
 from .limits import THRESHOLD_KM, check_range
 
 
 def add_parser(subparsers) -> None:
-    km_help = f"distance threshold in km, {THRESHOLD_KM[0]:g}-{THRESHOLD_KM[1]:g} (default 50)"
     p = subparsers.add_parser(
         "places",
         help="the rural populated centres beyond reach of a service (named list, est. people and children)",
@@ -31,11 +31,10 @@ def add_parser(subparsers) -> None:
         "unit; people are the district's 2023 rural population spread evenly over its rural "
         "centres, children (est.) = people x department 0-17 share 2020.",
     )
-    p.add_argument("--service", required=True, choices=GAP_SERVICES + (CHAIN,))
-    p.add_argument("--km", type=float, default=50.0, help=km_help)
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
     p.add_argument("--department", required=True,
                    help="2-digit department code, or a 4-digit province code (e.g. 16 or 1601)")
-    p.add_argument("--format", default="json", choices=("json", "csv"))
+    add_format(p)
     p.set_defaults(func=run_places)
 
     p = subparsers.add_parser(
@@ -44,14 +43,12 @@ def add_parser(subparsers) -> None:
         description="Two-step floating catchment area on straight-line km: supply 1 per unit, "
         "demand = children 0-17 (est.) at every populated centre.",
     )
-    p.add_argument("--service", required=True, choices=GAP_SERVICES)
-    p.add_argument("--km", type=float, default=50.0, help="catchment " + km_help)
-    p.add_argument("--level", default="department", choices=GAP_LEVELS)
-    p.add_argument("--department", default=None, help="only areas of this 2-digit department code")
+    add_service_and_km(p, GAP_SERVICES, "catchment distance threshold")
+    add_area(p)
     p.add_argument("--decay", default="step", choices=("step", "gaussian"),
                    help="distance decay in the catchment: step (classic 2SFCA, default) or gaussian (E2SFCA)")
     p.add_argument("--per-unit", action="store_true", help="print each unit's children_in_catchment instead of areas")
-    p.add_argument("--format", default="json", choices=("json", "csv"))
+    add_format(p)
     p.set_defaults(func=run_access)
 
     p = subparsers.add_parser(
@@ -60,10 +57,9 @@ def add_parser(subparsers) -> None:
         description="Districts in population-weighted quintiles of 2018 monetary poverty "
         "(midpoint of the 95% interval; quintile 1 = poorest fifth of rural children).",
     )
-    p.add_argument("--service", required=True, choices=GAP_SERVICES + (CHAIN,))
-    p.add_argument("--km", type=float, default=50.0, help=km_help)
-    p.add_argument("--department", default=None, help="only districts of this 2-digit department code")
-    p.add_argument("--format", default="json", choices=("json", "csv"))
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
+    add_area(p, level=False, department_help="only districts of this 2-digit department code")
+    add_format(p)
     p.set_defaults(func=run_equity)
 
     p = subparsers.add_parser(
@@ -72,25 +68,19 @@ def add_parser(subparsers) -> None:
         description="Seeded Monte Carlo over each district's 95% poverty interval; the range is the "
         "2.5-97.5 percentile of the rank. Default gap-index weights.",
     )
-    p.add_argument("--service", required=True, choices=GAP_SERVICES + (CHAIN,))
-    p.add_argument("--km", type=float, default=50.0, help=km_help)
-    p.add_argument("--level", default="department", choices=GAP_LEVELS)
-    p.add_argument("--department", default=None, help="only areas of this 2-digit department code")
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
+    add_area(p)
     p.add_argument("--draws", type=int, default=200, help="Monte Carlo draws, 1-2000 (default 200)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--format", default="json", choices=("json", "csv"))
+    add_format(p)
     p.set_defaults(func=run_ranks)
 
 
 def _loaded(service: str):
     """Catalog and coverage index, or a clear ValueError."""
-    from layers.catalog import Catalog
-
     from .index import coverage_index
 
-    catalog = Catalog.load()
-    if catalog.fatal:
-        raise ValueError(catalog.fatal)
+    catalog = load_catalog()
     index = coverage_index(catalog)
     if index is None or service not in index.km:
         raise ValueError(f"service {service} is unavailable: {catalog.errors}")

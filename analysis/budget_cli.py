@@ -14,6 +14,7 @@ import json
 import sys
 
 from .budget import DEFAULT_MAX_UNITS, DEFAULT_TIME_LIMIT_S, PLANNABLE, UNIT_LIMIT, check_budget, check_departments
+from .cli import add_format, km_help, load_catalog
 from .limits import THRESHOLD_KM, check_range
 
 UNIT_FIELDS = ["service", "ubigeo", "place", "name", "lat", "lon", "cost", "gain"]
@@ -31,15 +32,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--cost", action="append", default=[], metavar="TYPE=SOLES",
                    help=f"unit cost per type, repeatable; types: {', '.join(PLANNABLE)}")
     p.add_argument("--goal", default="chain", help="chain (default) or service:<type>, e.g. service:upe")
-    p.add_argument("--km", type=float, default=50.0,
-                   help=f"distance threshold in km, {THRESHOLD_KM[0]:g}-{THRESHOLD_KM[1]:g} (default 50)")
+    p.add_argument("--km", type=float, default=50.0, help=km_help())
     p.add_argument("--departments", required=True, help="2-digit department codes, comma-separated (e.g. 16,21)")
     p.add_argument("--max-units", type=int, default=DEFAULT_MAX_UNITS,
                    help=f"most new units, {UNIT_LIMIT[0]}-{UNIT_LIMIT[1]} (default {DEFAULT_MAX_UNITS})")
     p.add_argument("--exact", action="store_true", help="solve the integer programme (HiGHS) instead of the greedy")
     p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S,
                    help=f"time limit of the exact solver, s (default {DEFAULT_TIME_LIMIT_S:g})")
-    p.add_argument("--format", default="json", choices=("json", "csv"))
+    add_format(p)
     p.set_defaults(func=run)
 
 
@@ -55,8 +55,6 @@ def parse_costs(items: list[str]) -> dict[str, str]:
 
 
 def result(args) -> dict:
-    from layers.catalog import Catalog
-
     from .budget import build_problem, plan_records, solve_exact, solve_greedy
     from .index import coverage_index
     from .left_out import CHILDREN_SHARE_NOTE, child_shares_from_catalog
@@ -68,9 +66,7 @@ def result(args) -> dict:
     km = check_range("--km", args.km, THRESHOLD_KM)
     check_range("--max-units", args.max_units, UNIT_LIMIT, whole=True)
     departments = check_departments([d.strip().zfill(2) for d in args.departments.split(",") if d.strip()])
-    catalog = Catalog.load()
-    if catalog.fatal:
-        raise ValueError(catalog.fatal)
+    catalog = load_catalog()
     unknown = [d for d in departments if d not in set(catalog.geo.codes("department"))]
     if unknown:
         raise ValueError(f"unknown department code(s): {', '.join(unknown)}")

@@ -6,8 +6,50 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+
+from .coverage import GAP_LEVELS
+from .limits import THRESHOLD_KM
+
+
+
+def km_help(what: str = "distance threshold") -> str:
+    return f"{what} in km, {THRESHOLD_KM[0]:g}-{THRESHOLD_KM[1]:g} (default 50)"
+
+
+DEPARTMENT_HELP = "only areas of this 2-digit department code"
 COMMAND_MODULES: tuple[str, ...] = ("analysis.coverage_cli", "analysis.suggest_cli", "analysis.trata_cli",
                                      "analysis.travel_cli", "analysis.access_cli", "analysis.budget_cli")
+
+
+# ------------------------------------------------------- what the commands share
+
+
+def add_service_and_km(parser, services, what: str = "distance threshold") -> None:
+    """--service (one of `services`) and --km (default 50; bounded where it is used)."""
+    parser.add_argument("--service", required=True, choices=services)
+    parser.add_argument("--km", type=float, default=50.0, help=km_help(what))
+
+
+def add_area(parser, level: bool = True, department_help: str | None = DEPARTMENT_HELP) -> None:
+    """--level (default department) and an optional --department filter."""
+    if level:
+        parser.add_argument("--level", default="department", choices=GAP_LEVELS)
+    if department_help:
+        parser.add_argument("--department", default=None, help=department_help)
+
+
+def add_format(parser, choices: tuple[str, ...] = ("json", "csv")) -> None:
+    parser.add_argument("--format", default=choices[0], choices=choices)
+
+
+def load_catalog(data_dir=None):
+    """The loaded Catalog, or a ValueError with the reason it cannot load."""
+    from layers.catalog import Catalog
+
+    catalog = Catalog.load(data_dir)
+    if catalog.fatal:
+        raise ValueError(catalog.fatal)
+    return catalog
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,17 +14,16 @@ median_no_access (true when the median rural person has no modelled access withi
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
 
-from .coverage import CHAIN, GAP_LEVELS
+from .cli import add_area, add_format, add_service_and_km, load_catalog
+from .coverage import CHAIN
 from .gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from .index import GAP_SERVICES
-from .limits import HOURS, check_range
+from .limits import HOURS, THRESHOLD_KM, check_range
 
-MAX_KM = 2000.0
 FIELDS = [
     "ubigeo", "name", "rural_population", "rural_beyond", "pct_rural_beyond", "median_km",
     "rural_centres", "rural_centres_beyond", "population", "pct_population_within",
@@ -44,13 +43,11 @@ def add_parser(subparsers) -> None:
         description="Straight-line (great-circle) distance from every INEI populated centre "
         "to the nearest unit; district population spread evenly over its centres.",
     )
-    p.add_argument("--service", required=True, choices=GAP_SERVICES + (CHAIN,))
-    p.add_argument("--km", type=float, default=50.0, help="distance threshold in km (default 50)")
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
     p.add_argument("--hours", type=float, default=None,
                    help=f"threshold in modelled travel hours, {HOURS[0]:g}-{HOURS[1]:g} (travel time instead of km)")
-    p.add_argument("--level", default="department", choices=GAP_LEVELS)
-    p.add_argument("--department", default=None, help="only areas of this 2-digit department code")
-    p.add_argument("--format", default="json", choices=("json", "csv"))
+    add_area(p)
+    add_format(p)
     for c in COMPONENTS:
         p.add_argument(f"--w-{c.replace('_', '-')}", type=float, default=DEFAULT_WEIGHTS[c], dest=f"w_{c}",
                        help=f"gap-index weight of {c} (0-{MAX_WEIGHT:g}, default 1)")
@@ -58,20 +55,16 @@ def add_parser(subparsers) -> None:
 
 
 def records(args) -> list[dict]:
-    from layers.catalog import Catalog
 
     from .gaps import gap_report
     from .index import coverage_index
     from .need import need_frame
 
-    if not (0 < args.km <= MAX_KM) or math.isnan(args.km):
-        raise ValueError(f"--km must be between 0 and {MAX_KM:g}")
+    check_range("--km", args.km, THRESHOLD_KM)  # the UI's bound (analysis.limits), before any data is read
     hours = getattr(args, "hours", None)
     if hours is not None:
         hours = check_range("--hours", hours, HOURS)
-    catalog = Catalog.load()
-    if catalog.fatal:
-        raise ValueError(catalog.fatal)
+    catalog = load_catalog()
     index = coverage_index(catalog)
     if index is None or (args.service != CHAIN and args.service not in index.services):
         raise ValueError(f"service {args.service} is unavailable: {catalog.errors}")

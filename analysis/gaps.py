@@ -7,19 +7,12 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .coverage import CoverageIndex
+from .coverage import SUMMARY_COLUMNS, CoverageIndex
 from .gap_index import gap_table
 
 REPORT_COLUMNS = [
     "rank",
-    "rural_population",
-    "rural_beyond",
-    "pct_rural_beyond",
-    "median_km",
-    "rural_centres",
-    "rural_centres_beyond",
-    "population",
-    "pct_population_within",
+    *SUMMARY_COLUMNS,
     "poverty",
     "rural_share",
     "foreign_per_1000",

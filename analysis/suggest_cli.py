@@ -7,10 +7,10 @@ Example::
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
+from .cli import add_format, km_help, load_catalog
 from .limits import SUGGESTIONS, THRESHOLD_KM, check_range
 from .places import CANDIDATE_KINDS, CAPITALS
 from .scenario import MAX_SUGGESTIONS, PLANNABLE
@@ -25,29 +25,24 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--service", required=True, choices=PLANNABLE)
     p.add_argument("--n", type=int, default=5, help=f"number of sites, 1-{MAX_SUGGESTIONS} (default 5)")
-    p.add_argument("--km", type=float, default=50.0,
-                   help=f"coverage distance in km, {THRESHOLD_KM[0]:g}-{THRESHOLD_KM[1]:g} (default 50)")
+    p.add_argument("--km", type=float, default=50.0, help=km_help("coverage distance"))
     p.add_argument("--departments", required=True, help="2-digit department codes, comma-separated (e.g. 16,21)")
     p.add_argument("--candidates", default=CAPITALS, choices=CANDIDATE_KINDS,
                    help="district capitals (default) or populated centres")
     p.add_argument("--min-size", type=float, default=500.0,
                    help="with --candidates centres: minimum estimated population of a centre")
-    p.add_argument("--format", default="json", choices=("json", "csv"))
+    add_format(p)
     p.set_defaults(func=run)
 
 
 def result(args) -> dict:
-    from layers.catalog import Catalog
-
     from .index import coverage_index
     from .places import build_places
     from .scenario import suggest
 
     check_range("--n", args.n, SUGGESTIONS, whole=True)  # before any data is read
     check_range("--km", args.km, THRESHOLD_KM)
-    catalog = Catalog.load()
-    if catalog.fatal:
-        raise ValueError(catalog.fatal)
+    catalog = load_catalog()
     departments = [d.strip().zfill(2) for d in args.departments.split(",") if d.strip()]
     known = set(catalog.geo.codes("department"))
     unknown = [d for d in departments if d not in known]

@@ -15,6 +15,7 @@ import math
 import re
 import sys
 
+from .cli import add_format, load_catalog
 from .travel.params import BOATS, VARIANTS
 
 
@@ -46,20 +47,16 @@ def add_parser(subparsers) -> None:
     p.add_argument("--to", dest="destination", required=True, metavar="LAT,LON")
     p.add_argument("--variant", default="central", choices=VARIANTS, help="speed variant (default central)")
     p.add_argument("--boat", default="lancha", choices=BOATS, help="boat type on rivers (default lancha)")
-    p.add_argument("--format", default="json", choices=("json", "text"))
+    add_format(p, ("json", "text"))
     p.set_defaults(func=run)
 
 
 def result(args) -> dict:
-    from layers.catalog import Catalog
-
     from .travel.index import from_catalog
 
     origin = parse_point(args.origin, "--from")  # before any data is read
     destination = parse_point(args.destination, "--to")
-    catalog = Catalog.load()
-    if catalog.fatal:
-        raise ValueError(catalog.fatal)
+    catalog = load_catalog()
     travel = from_catalog(catalog)
     if travel is None:
         raise ValueError(f"travel time is unavailable: {catalog.errors}")

@@ -194,6 +194,12 @@ def state_from_record(model: Model, record: object) -> GapState:
     return gs
 
 
+def scenario_record(drawn: object, seed: object) -> object:
+    """The scenario record to show: the one drawn with the gaps tab (kept on a language
+    switch), else the one read from the URL (first opening). Validated by the caller."""
+    return drawn.get("plan") if isinstance(drawn, dict) and "plan" in drawn else seed
+
+
 def caveat_texts(gs: GapState, lang: str) -> list[str]:
     """What the gap figures assume, for the screen, the exports and the brief."""
     items = [t(lang, "gaps.caveat_straight"), t(lang, "gaps.caveat_population")]

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Hashable
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,24 @@ DEFAULT_METRIC = "poverty_2018"
 DEFAULT_LEVEL = "department"
 NATIONAL = "PE"  # the focus value meaning "all Peru"
 GEOMETRY_NAME = re.compile(r"^(?P<level>[a-z]+)-(?P<focus>pe|\d{2}|\d{6})$")
+GEOMETRY_ROUTE = "/geo/<name>.json"  # where the app serves Model.geometry(name); see geometry_url
+CARE_GEOMETRY = "care-provinces"
+
+
+def geometry_url(name: str, version: str, prefix: str = "/") -> str:
+    """The address of a geometry: `<prefix>geo/<name>.json?v=<version>` (the version makes
+    a year of browser caching safe)."""
+    return f"{prefix}geo/{name}.json?v={version}"
+
+
+def geometry_name(url: str) -> str | None:
+    """The geometry name in an address made by `geometry_url` (any path prefix and query
+    ignored), or None when the address is not one."""
+    path = "/" + urlsplit(url).path.lstrip("/")
+    folder, _, file = path.rpartition("/")
+    if not (folder == "/geo" or folder.endswith("/geo")) or not file.endswith(".json"):
+        return None
+    return file[: -len(".json")]
 
 
 @dataclass(frozen=True)
@@ -239,7 +258,7 @@ class Model:
         """Display GeoJSON for a geometry name as served at `/geo/<name>.json`:
         `<level>-<focus>` (focus "pe" = all Peru, a department or a Lima region code) or
         `care-provinces`; None for any other name."""
-        if name == "care-provinces":
+        if name == CARE_GEOMETRY:
             if self.care is None:
                 return None
             return self.geo.geojson_bytes("province", None, codes=tuple(self.care["ubigeo_prov"]))

@@ -12,6 +12,7 @@ from analysis.scenario import MAX_SUGGESTIONS, PLANNABLE, Unit, suggest, unit_ga
 from atlas.i18n import fmt_number, t
 from atlas.model import Model
 from atlas.validate import finite_number
+from layers.boundaries import capital_district
 
 MAX_COST = 1e10  # soles per unit
 
@@ -84,13 +85,7 @@ def area_capital(model: Model, level: str, code: str) -> str | None:
     """District code of the capital of an area clicked on the map."""
     if model.geo.area(level, code) is None:
         return None
-    if level == "district":
-        return code
-    if level == "province":
-        return code + "01"
-    if level == "region":
-        return {"150100": "150101", "159900": "150801"}.get(code, code[:2] + "0101")
-    return code + "0101"
+    return capital_district(level, code)
 
 
 def clicked_code(click: object) -> str | None:

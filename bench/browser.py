@@ -15,6 +15,8 @@ import tempfile
 import time
 from contextlib import contextmanager
 
+from tests.chromium import CHROMEDRIVER, chromium_options
+
 MAP_DRAWN_JS = """
 var gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
 if (!gd || !gd._fullLayout || !gd._fullLayout.map || !gd._fullLayout.map._subplot) { return null; }
@@ -24,33 +26,15 @@ var fills = m.queryRenderedFeatures().filter(function (f) { return /-fill$/.test
 return fills >= arguments[1] ? performance.now() : null;
 """
 
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
-
 
 @contextmanager
 def chromium():
     from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="cobertura-bench-")
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS + (f"--user-data-dir={profile}",):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    options = chromium_options(extra=(f"--user-data-dir={profile}",), logs=("performance",))
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         yield driver
     finally:

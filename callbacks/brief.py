@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, no_update
 
 from atlas.gaps import compute, gap_state
 from atlas.i18n import safe_lang, t
 from atlas.model import Model
 from atlas.plan import scenario_from
-from reports.brief import ExportError, figure_png
-from reports.brief_content import brief_link, file_name, make_brief
+from reports.brief import ExportError
+from reports.brief_content import brief_link
+from reports.registry import send
 from views import ids
 from views.gaps import gap_figure
 
@@ -26,12 +27,7 @@ def register(app, model: Model) -> None:
         Output(ids.BRIEF_NOTICE, "children"),
         Input(ids.BRIEF_PDF, "n_clicks"),
         Input(ids.BRIEF_PNG, "n_clicks"),
-        State(ids.GAP_SERVICE, "value"),
-        State(ids.GAP_KM, "value"),
-        State(ids.GAP_LEVEL, "value"),
-        State(ids.GAP_FOCUS, "value"),
-        State(ids.GAP_COLOUR, "value"),
-        State({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
+        *ids.gap_controls(State),
         State(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),
         background=True,  # rendered off the request threads, a few at once (atlas.jobs)
@@ -54,16 +50,13 @@ def register(app, model: Model) -> None:
         scenario, _ = scenario_from(model, scenario_data)
         computed = compute(model, gs, scenario)  # once: the map, the headline and the table share it
         figure = gap_figure(model, gs, scenario, lang, computed)
+        view = {"model": model, "gs": gs, "scenario": scenario, "lang": lang, "figure": figure}
         if ctx.triggered_id == ids.BRIEF_PNG:
             progress(30, "brief.step.map")
             try:
-                png = figure_png(model, figure, 1600, 1200, lang=lang)
+                return send("map_png", **view)[0], None
             except ExportError as err:
                 return no_update, t(lang, err.key)
-            return dcc.send_bytes(png, file_name(gs, "mapa" if lang == "es" else "map", "png")), None
         link = brief_link(public_url, lang, gs, scenario)
-        pdf, problem = make_brief(model, gs, scenario, lang, link, figure, progress, computed)
-        return (
-            dcc.send_bytes(pdf, file_name(gs, "resumen" if lang == "es" else "brief", "pdf")),
-            t(lang, problem) if problem else None,
-        )
+        pdf, problem = send("brief_pdf", **view, link=link, progress=progress, computed=computed)
+        return pdf, t(lang, problem) if problem else None

@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, no_update
 
-from analysis.scenario import scenario_km
-from atlas.gaps import gap_state, state_from_record
+from atlas.gaps import gap_state, scenario_record, state_from_record
 from atlas.i18n import safe_lang
 from atlas.model import Model
 from atlas.plan import scenario_from
-from reports.gaps import export_csv, export_name, export_xlsx, scenario_xlsx
-from reports.tables import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
+from reports.registry import send
 from views import ids
 from views.gaps import gap_update, gaps_tab
-from atlas.gaps import report_for
 
 
 def register(app, model: Model) -> None:
@@ -34,8 +31,7 @@ def register(app, model: Model) -> None:
         if active_tab != "gaps" or rendered == lang:
             return no_update, no_update, no_update
         # on a language switch, keep the scenario on screen; on first opening, the URL's
-        current = drawn.get("plan") if isinstance(drawn, dict) and "plan" in drawn else seed
-        scenario, _ = scenario_from(model, current)
+        scenario, _ = scenario_from(model, scenario_record(drawn, seed))
         return gaps_tab(model, lang, state_from_record(model, drawn), scenario), lang, None
 
     if model.coverage is None:
@@ -51,12 +47,7 @@ def register(app, model: Model) -> None:
         Output(ids.GAP_TABLE, "columns"),
         Output(ids.PLAN_UNITS, "children"),
         Output(ids.PLAN_SUMMARY, "children"),
-        Input(ids.GAP_SERVICE, "value"),
-        Input(ids.GAP_KM, "value"),
-        Input(ids.GAP_LEVEL, "value"),
-        Input(ids.GAP_FOCUS, "value"),
-        Input(ids.GAP_COLOUR, "value"),
-        Input({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
+        *ids.gap_controls(Input),
         Input(ids.GAP_TABLE, "page_current"),
         Input(ids.GAP_TABLE, "sort_by"),
         Input(ids.SCENARIO, "data"),
@@ -75,12 +66,7 @@ def register(app, model: Model) -> None:
         Input(ids.GAP_EXPORT_CSV, "n_clicks"),
         Input(ids.GAP_EXPORT_XLSX, "n_clicks"),
         Input(ids.PLAN_EXPORT_XLSX, "n_clicks"),
-        State(ids.GAP_SERVICE, "value"),
-        State(ids.GAP_KM, "value"),
-        State(ids.GAP_LEVEL, "value"),
-        State(ids.GAP_FOCUS, "value"),
-        State(ids.GAP_COLOUR, "value"),
-        State({"type": ids.GAP_WEIGHT, "component": ALL}, "value"),
+        *ids.gap_controls(State),
         State(ids.SCENARIO, "data"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
@@ -88,12 +74,5 @@ def register(app, model: Model) -> None:
     def export(csv_clicks, xlsx_clicks, plan_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
         gs, _ = gap_state(model, service, km, level, focus, colour, weights)
         scenario, _ = scenario_from(model, scenario_data)
-        lang = safe_lang(lang)
-        if ctx.triggered_id == ids.PLAN_EXPORT_XLSX:  # the scenario's units, with the method
-            return dcc.send_bytes(scenario_xlsx(model, gs, scenario, lang), f"cobertura-escenario-{int(gs.km)}km.xlsx")
-        view = report_for(
-            model, gs, scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
-        )
-        if ctx.triggered_id == ids.GAP_EXPORT_XLSX:
-            return dcc.send_bytes(export_xlsx(model, gs, view, lang, scenario), export_name(model, gs, "xlsx"))
-        return dcc.send_string(export_csv(model, gs, view, lang), export_name(model, gs, "csv"), type="text/csv")
+        name = {ids.PLAN_EXPORT_XLSX: "scenario_xlsx", ids.GAP_EXPORT_XLSX: "gaps_xlsx"}.get(ctx.triggered_id, "gaps_csv")
+        return send(name, model=model, gs=gs, scenario=scenario, lang=safe_lang(lang))[0]

@@ -16,12 +16,7 @@ def register(app, model: Model) -> None:
     @app.callback(
         Output(ids.MAP, "figure"),
         Output(ids.MAP_DRAWN, "data"),
-        Input(ids.LEVEL, "value"),
-        Input(ids.FOCUS, "value"),
-        Input(ids.METRIC, "value"),
-        Input(ids.YEAR, "value"),
-        Input(ids.SERVICES, "value"),
-        Input(ids.BASEMAP, "value"),
+        *ids.map_controls(Input),
         Input(ids.LANG, "value"),
         State(ids.MAP_DRAWN, "data"),
         State(ids.TRATA_STORE, "data"),

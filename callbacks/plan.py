@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 
 from atlas.gaps import gap_state
 from atlas.i18n import safe_lang, t
 from atlas.model import Model
 from atlas.plan import (
     SEARCH_LIMIT,
-    all_gains,
     area_capital,
     clicked_code,
     edit,
@@ -18,8 +17,7 @@ from atlas.plan import (
     scenario_from,
     valid_index,
 )
-from reports.gaps import scenario_frame
-from reports.tables import csv_text
+from reports.registry import send
 from views import ids
 from views.plan import move_text, plannable
 
@@ -39,12 +37,11 @@ def register(app, model: Model) -> None:
     def export_scenario(_, data, km, lang):
         lang = safe_lang(lang)
         scenario, _ = scenario_from(model, data)
-        km = gap_state(model, km=km)[0].km  # the one threshold bound (analysis.limits)
-        frame = scenario_frame(model, scenario, all_gains(model, scenario.units, km), lang)
-        return dcc.send_string(csv_text(frame), f"cobertura-escenario-{int(km)}km.csv", type="text/csv")
+        gs = gap_state(model, km=km)[0]  # the one threshold bound (analysis.limits)
+        return send("scenario_csv", model=model, gs=gs, scenario=scenario, lang=lang)[0]
 
     app.clientside_callback(
-        "function(n) { return window.location.href; }",  # the URL holds the whole scenario
+        ClientsideFunction("cobertura", "copy_url"),  # assets/js/clientside.js: the URL holds the scenario
         Output(ids.PLAN_COPY, "content"),
         Input(ids.PLAN_COPY, "n_clicks"),
         prevent_initial_call=True,

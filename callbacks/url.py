@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 
-from atlas.gaps import state_from_record
+from atlas.gaps import scenario_record, state_from_record
 from atlas.i18n import DEFAULT_LANG, LANGS
 from atlas.model import NATIONAL, Model
 from atlas.plan import scenario_from
@@ -58,12 +58,7 @@ def register(app, model: Model) -> None:
     @app.callback(
         Output(ids.STATE_SYNC, "data"),
         Input(ids.LANG, "value"),
-        Input(ids.LEVEL, "value"),
-        Input(ids.FOCUS, "value"),
-        Input(ids.METRIC, "value"),
-        Input(ids.YEAR, "value"),
-        Input(ids.SERVICES, "value"),
-        Input(ids.BASEMAP, "value"),
+        *ids.map_controls(Input),
         Input(ids.TABS, "active_tab"),
         Input(ids.GAP_DRAWN, "data"),
         State(ids.SCENARIO_SEED, "data"),
@@ -75,8 +70,7 @@ def register(app, model: Model) -> None:
             return no_update  # the gaps tab is being (re)drawn; its record follows
         user = UserSeries.from_store(imported, model)
         map_state, _ = model.state(level, focus, metric, year, services, basemap, user=user)
-        plan = drawn.get("plan") if isinstance(drawn, dict) and "plan" in drawn else seed
-        scenario, _ = scenario_from(model, plan)
+        scenario, _ = scenario_from(model, scenario_record(drawn, seed))
         view = ViewState(
             lang=lang if lang in LANGS else DEFAULT_LANG,
             map=map_state,
@@ -87,15 +81,7 @@ def register(app, model: Model) -> None:
         return query_from_view(view)
 
     app.clientside_callback(
-        """
-        function(query, lang) {
-            if (typeof query !== 'string') { return window.dash_clientside.no_update; }
-            var url = window.location.pathname + query + window.location.hash;
-            window.history.replaceState(null, '', url);
-            document.documentElement.lang = lang || 'es';
-            return window.dash_clientside.no_update;
-        }
-        """,
+        ClientsideFunction("cobertura", "write_url"),  # assets/js/clientside.js
         Output(ids.URL_WRITTEN, "data"),
         Input(ids.STATE_SYNC, "data"),
         State(ids.LANG, "value"),

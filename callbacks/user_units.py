@@ -3,25 +3,18 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from analysis.districts import DistrictIndex
-from atlas.i18n import safe_lang, t
+from atlas.i18n import safe_lang
 from atlas.model import Model
-from atlas.registry import MAX_B64, check_upload, confirm_units
-from ingest.registry import (
-    USER_SERVICE,
-    clean_records,
-    errors_csv,
-    template_csv,
-    units_csv,
-)
+from atlas.registry import check_upload, confirm_units
+from ingest.registry import USER_SERVICE, clean_records
+from reports.registry import send
 from views import ids
 from views.map_figure import trace_index
 from views.registry import (
-    BOM,
-    TEMPLATE_FILE,
     _n,
     report_view,
     status_view,
@@ -36,20 +29,11 @@ def register(app, model: Model) -> None:
 
     # 1. in the browser: refuse a file over the limit before sending it
     app.clientside_callback(
-        """
-        function(contents, filename) {
-            if (!contents) { return window.dash_clientside.no_update; }
-            var name = (typeof filename === 'string') ? filename.slice(0, 200) : '';
-            if (contents.length > %d) {
-                return {name: name, too_large: Math.floor(contents.length * 3 / 4)};
-            }
-            return {name: name, contents: contents};
-        }
-        """
-        % MAX_B64,
+        ClientsideFunction("cobertura", "upload_payload"),  # assets/js/clientside.js
         Output(ids.UPLOAD_PAYLOAD, "data"),
         Input(ids.UPLOAD, "contents"),
         State(ids.UPLOAD, "filename"),
+        State(ids.UPLOAD_LIMIT, "data"),
         prevent_initial_call=True,
     )
 
@@ -144,34 +128,7 @@ def register(app, model: Model) -> None:
         )
 
     app.clientside_callback(
-        """
-        function(traces, drawn, figure) {
-            var nu = window.dash_clientside.no_update;
-            if (!traces || !drawn || !figure || !figure.data || !traces.indices) { return nu; }
-            var h = traces.indices[0], m = traces.indices[1];
-            if (figure.data.length <= m || !figure.data[m] || figure.data[m].meta !== traces.meta) { return nu; }
-            var have = figure.data[m].lat || [], want = traces.markers.lat || [];
-            if (have.length === want.length && JSON.stringify(have) === JSON.stringify(want)) { return nu; }
-            // The figure prop gets the units through the Patch below. When a redraw of the
-            // map is still in flight, plotly can end up drawing the previous figure; so once
-            // the map settles, make sure the plot itself holds the units.
-            var ensure = function () {
-                var gd = document.querySelector('#map .js-plotly-plot');
-                if (!gd || !gd.data || !gd.data[m] || gd.data[m].meta !== traces.meta || !window.Plotly) { return; }
-                if ((gd.data[m].lat || []).length === traces.markers.lat.length) { return; }
-                window.Plotly.restyle(gd, {lat: [traces.halo.lat], lon: [traces.halo.lon]}, [h]);
-                window.Plotly.restyle(gd, {lat: [traces.markers.lat], lon: [traces.markers.lon],
-                    text: [traces.markers.text], customdata: [traces.markers.customdata],
-                    'marker.color': [traces.markers.color]}, [m]);
-            };
-            [600, 1500, 3000].forEach(function (ms) { setTimeout(ensure, ms); });
-            var p = new window.dash_clientside.Patch();
-            p.assign(['data', h, 'lat'], traces.halo.lat).assign(['data', h, 'lon'], traces.halo.lon);
-            ['lat', 'lon', 'text', 'customdata'].forEach(function (k) { p.assign(['data', m, k], traces.markers[k]); });
-            p.assign(['data', m, 'marker', 'color'], traces.markers.color);
-            return p.build();
-        }
-        """,
+        ClientsideFunction("cobertura", "draw_user_units"),  # assets/js/clientside.js
         Output(ids.MAP, "figure", allow_duplicate=True),
         Input(ids.USER_TRACES, "data"),
         Input(ids.MAP_DRAWN, "data"),
@@ -193,14 +150,7 @@ def register(app, model: Model) -> None:
         prevent_initial_call=True,
     )
     def download(_template, _errors, _export, report, stored, lang):
-        lang = safe_lang(lang)
-        if ctx.triggered_id == ids.TEMPLATE:
-            return {"content": BOM + template_csv(), "filename": TEMPLATE_FILE, "type": "text/csv"}
-        if ctx.triggered_id == ids.UPLOAD_ERRORS_CSV:
-            errors = report.get("errors") if isinstance(report, dict) and isinstance(report.get("errors"), list) else []
-            rows = [e for e in errors if isinstance(e, dict)]
-            return {"content": BOM + errors_csv(rows, lang), "filename": t(lang, "upload.errors_file"), "type": "text/csv"}
-        if ctx.triggered_id == ids.USER_EXPORT:
-            units, _ = clean_records(stored, places)
-            return {"content": BOM + units_csv(units), "filename": t(lang, "user.export_file"), "type": "text/csv"}
-        return no_update
+        name = {ids.TEMPLATE: "registry_template", ids.UPLOAD_ERRORS_CSV: "registry_problems", ids.USER_EXPORT: "registry_units"}
+        if ctx.triggered_id not in name:
+            return no_update
+        return send(name[ctx.triggered_id], report=report, stored=stored, places=places, lang=safe_lang(lang))[0]

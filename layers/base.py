@@ -82,6 +82,16 @@ class Metric:
     is_count: bool = False  # counts are subject to small-count suppression
 
 
+PEOPLE = text("personas", "people")
+PERCENT_OF_POPULATION = text("% de la población", "% of population")
+
+
+def metric_family(*members: dict, **shared) -> tuple[Metric, ...]:
+    """The metrics of one layer that share years, levels, colour scale or note (`shared`);
+    each member gives the rest (`id`, `title`, `unit`, `decimals`, ...)."""
+    return tuple(Metric(**{**shared, **member}) for member in members)
+
+
 @dataclass(frozen=True)
 class JoinReport:
     """What a join left unmatched, reported instead of dropped silently."""
@@ -148,6 +158,10 @@ class Layer:
 
     def load(self, ctx: LoadContext) -> LayerData:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def join_report(self, description: Text, total: int, unmatched) -> JoinReport:
+        """What one of this layer's joins left unmatched (`unmatched`: codes or names)."""
+        return JoinReport(self.id, description, total=total, unmatched=tuple(unmatched))
 
     def bind(self, data: LayerData) -> "Layer":
         """The layer as loaded. A layer whose metrics or provenance depend on what it found

@@ -16,17 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .base import (
-    CODE_LENGTH,
-    LEVELS,
-    Layer,
-    LayerData,
-    LoadContext,
-    Provenance,
-    require_codes,
-    require_columns,
-    text,
-)
+from .base import CODE_LENGTH, LEVELS, Layer, LayerData, LoadContext, Provenance, require_codes, require_columns, text
 from .datadir import DataFileError
 from .ubigeo import LIMA_METRO_REGION, LIMA_PROVINCIAS_REGION, normalize_code, region_of
 
@@ -220,7 +210,7 @@ def _capitals(ctx: LoadContext) -> pd.DataFrame:
     return out.drop_duplicates("ubigeo").set_index("ubigeo")
 
 
-def _capital_district(level: str, code: str) -> str:
+def capital_district(level: str, code: str) -> str:
     """District holding the capital of an area (INEI numbering: capital district is 01)."""
     if level == "district":
         return code
@@ -294,7 +284,7 @@ class Boundaries(Layer):
                 index=pd.Index(codes.to_numpy(), name="code"),
             )
             table["department"] = table["ubigeo_dep"].map(dep_names).astype(str)
-            capital = [capitals.loc[_capital_district(level, c)] for c in table.index]
+            capital = [capitals.loc[capital_district(level, c)] for c in table.index]
             table["capital_name"] = [c["capital_name"] for c in capital]
             table["lat"] = [float(c["capital_lat"]) for c in capital]
             table["lon"] = [float(c["capital_lon"]) for c in capital]

@@ -14,16 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import REGISTRY
-from .base import (
-    AREA_COLUMNS,
-    POINT_COLUMNS,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    suppress_small_counts,
-)
+from .base import AREA_COLUMNS, POINT_COLUMNS, JoinReport, Layer, LayerData, LoadContext, Metric, suppress_small_counts
 from .boundaries import Geography
 from .datadir import DataDir, DataFileError
 

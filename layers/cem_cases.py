@@ -12,17 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .base import (
-    suppress_small,
-    FLAG_SUPPRESSED,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_columns,
-    text,
+    suppress_small, FLAG_SUPPRESSED, Layer, LayerData, LoadContext, Provenance, metric_family, area_frame,
+    require_columns, text,
 )
 from .datadir import DataFileError
 from .ubigeo import fold_name
@@ -56,28 +47,15 @@ class CemCases(Layer):
             "under 5 suppressed at source. Rate per 10,000 residents uses 2023 population.",
         ),
     )
-    metrics = (
-        Metric(
-            id="cem_cases",
-            title=text("Casos CEM (todas las edades)", "CEM cases (all ages)"),
-            unit=text("casos", "cases"),
-            decimals=0,
-            years=YEARS,
-            levels=("department", "region"),
-            colorscale="Reds",
-            is_count=True,
-            note=text("Todas las edades", "All ages"),
-        ),
-        Metric(
-            id="cem_cases_per_10000",
-            title=text("Casos CEM por 10 000 residentes", "CEM cases per 10,000 residents"),
-            unit=text("por 10 000 residentes", "per 10,000 residents"),
-            decimals=1,
-            years=YEARS,
-            levels=("department", "region"),
-            colorscale="Reds",
-            note=text("Todas las edades", "All ages"),
-        ),
+    metrics = metric_family(
+        dict(id="cem_cases", title=text("Casos CEM (todas las edades)", "CEM cases (all ages)"),
+             unit=text("casos", "cases"), decimals=0, is_count=True),
+        dict(id="cem_cases_per_10000", title=text("Casos CEM por 10 000 residentes", "CEM cases per 10,000 residents"),
+             unit=text("por 10 000 residentes", "per 10,000 residents"), decimals=1),
+        years=YEARS,
+        levels=("department", "region"),
+        colorscale="Reds",
+        note=text("Todas las edades", "All ages"),
     )
 
     def load(self, ctx: LoadContext) -> LayerData:
@@ -127,14 +105,11 @@ class CemCases(Layer):
         not_specified = df[df["folded"] == NOT_SPECIFIED].groupby("AÑO")["Casos"].sum()
         source = totals.reset_index()
         joins = (
-            JoinReport(
-                self.id,
-                text(
-                    "Nombres de departamento sin correspondencia (fuera de «No especificado»)",
-                    "Department names with no match (besides \"No especificado\")",
-                ),
-                total=int(df["folded"].nunique()),
-                unmatched=tuple(unknown),
+            self.join_report(
+                text("Nombres de departamento sin correspondencia (fuera de «No especificado»)",
+                     "Department names with no match (besides \"No especificado\")"),
+                int(df["folded"].nunique()),
+                unknown,
             ),
         )
         return LayerData(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pyreadr
 
-from .base import JoinReport, Layer, LayerData, LoadContext, Provenance, require_codes, require_columns, require_range, text
+from .base import Layer, LayerData, LoadContext, Provenance, require_codes, require_columns, require_range, text
 from .datadir import DataFileError
 
 PATH = "population/centros_poblados.rds"
@@ -65,14 +65,11 @@ class CentrosPoblados(Layer):
         members = set(ctx.geo.districts.index)
         without = sorted(members - set(df["ubigeo"]))
         joins = (
-            JoinReport(
-                self.id,
-                text(
-                    "Distritos sin ningún centro poblado (se usa su centroide)",
-                    "Districts with no populated centre (their centroid is used)",
-                ),
-                total=len(members),
-                unmatched=tuple(without),
+            self.join_report(
+                text("Distritos sin ningún centro poblado (se usa su centroide)",
+                     "Districts with no populated centre (their centroid is used)"),
+                len(members),
+                without,
             ),
         )
         return LayerData(frame=df, joins=joins)

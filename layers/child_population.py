@@ -14,18 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .base import (
-    FLAG_ESTIMATE,
-    LEVELS,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_codes,
-    require_columns,
-    require_range,
-    text,
+    FLAG_ESTIMATE, LEVELS, Layer, LayerData, LoadContext, PERCENT_OF_POPULATION, Provenance, metric_family,
+    area_frame, require_codes, require_columns, require_range, text,
 )
 from .datadir import DataFileError
 from .ubigeo import normalize_code, rollup_sum
@@ -107,29 +97,22 @@ class ChildPopulation(Layer):
             "is shown as an estimate. It is the denominator of rates \"per 10,000 children\".",
         ),
     )
-    metrics = (
-        Metric(
+    metrics = metric_family(
+        dict(
             id="child_population",
             title=text("Niñas, niños y adolescentes (0–17)", "Children and adolescents (0–17)"),
             unit=text("personas de 0 a 17 años", "people aged 0–17"),
             decimals=0,
-            years=(YEAR,),
             levels=LEVELS,
-            colorscale="Blues",
             note=text(
                 "Provincia y distrito: estimación (población 2023 × proporción departamental 0–17)",
                 "Province and district: estimate (2023 population × department 0–17 share)",
             ),
         ),
-        Metric(
-            id="child_share",
-            title=text("Proporción de 0–17 años", "Share aged 0–17"),
-            unit=text("% de la población", "% of population"),
-            decimals=1,
-            years=(YEAR,),
-            levels=("department",),
-            colorscale="Blues",
-        ),
+        dict(id="child_share", title=text("Proporción de 0–17 años", "Share aged 0–17"), unit=PERCENT_OF_POPULATION,
+             decimals=1, levels=("department",)),
+        years=(YEAR,),
+        colorscale="Blues",
     )
 
     def load(self, ctx: LoadContext) -> LayerData:

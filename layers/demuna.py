@@ -122,14 +122,11 @@ class Demuna(Layer):
                     f"{r.distrito} ({r.provincia}, {r.departamento})" for r in unmatched.itertuples()
                 ),
             ),
-            JoinReport(
-                self.id,
-                text(
-                    "DEMUNA unidas por nombre aproximado (revisar)",
-                    "DEMUNAs joined by approximate name (to review)",
-                ),
-                total=len(df),
-                unmatched=tuple(approximate),
+            self.join_report(
+                text("DEMUNA unidas por nombre aproximado (revisar)",
+                     "DEMUNAs joined by approximate name (to review)"),
+                len(df),
+                approximate,
             ),
         )
         return LayerData(frame=frame, joins=joins)

@@ -14,16 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import (
-    Layer,
-    LayerData,
-    LoadContext,
-    Provenance,
-    point_frame,
-    require_codes,
-    require_columns,
-    text,
-)
+from .base import Layer, LayerData, LoadContext, Provenance, point_frame, require_codes, require_columns, text
 from .datadir import DataFileError, authored_path
 
 TABLE = "fistrap_pnp_sedes.csv"

@@ -13,19 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .base import (
-    FLAG_LOWER_BOUND,
-    LEVELS,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_codes,
-    require_columns,
-    require_range,
-    text,
+    FLAG_LOWER_BOUND, LEVELS, Layer, LayerData, LoadContext, Metric, Provenance, area_frame, require_codes,
+    require_columns, require_range, text,
 )
 from .datadir import DataFileError
 from .ubigeo import area_code, normalize_code
@@ -156,14 +145,11 @@ class Migration(Layer):
                 )
         no_polygon = sorted(set(source.index) - set(members))
         joins = (
-            JoinReport(
-                self.id,
-                text(
-                    "Distritos del censo 2025 sin polígono en el mapa (cuentan en su provincia)",
-                    "2025 census districts with no polygon on the map (counted in their province)",
-                ),
-                total=len(source),
-                unmatched=tuple(no_polygon),
+            self.join_report(
+                text("Distritos del censo 2025 sin polígono en el mapa (cuentan en su provincia)",
+                     "2025 census districts with no polygon on the map (counted in their province)"),
+                len(source),
+                no_polygon,
             ),
         )
         return LayerData(frame=area_frame(rows), source=source, joins=joins)

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .base import JoinReport, Layer, LayerData, LoadContext, Provenance, point_frame, require_codes, require_columns, text
+from .base import (
+    JoinReport, Layer, LayerData, LoadContext, Provenance, point_frame, require_codes, require_columns, text,
+)
 from .datadir import DataFileError
 from .ubigeo import normalize_code
 

@@ -5,19 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import (
-    LEVELS,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    parse_number,
-    require_codes,
-    require_columns,
-    require_range,
-    text,
+    LEVELS, Layer, LayerData, LoadContext, PEOPLE, PERCENT_OF_POPULATION, Provenance, metric_family, area_frame,
+    parse_number, require_codes, require_columns, require_range, text,
 )
 from .datadir import DataFileError
 from .ubigeo import normalize_code, rollup_sum
@@ -75,34 +64,14 @@ class Population(Layer):
             "defined by INEI.",
         ),
     )
-    metrics = (
-        Metric(
-            id="rural_population",
-            title=text("Población rural", "Rural population"),
-            unit=text("personas", "people"),
-            decimals=0,
-            years=(YEAR,),
-            levels=LEVELS,
-            colorscale="Greens",
-        ),
-        Metric(
-            id="rural_share",
-            title=text("Proporción rural", "Rural share"),
-            unit=text("% de la población", "% of population"),
-            decimals=1,
-            years=(YEAR,),
-            levels=LEVELS,
-            colorscale="Greens",
-        ),
-        Metric(
-            id="population_total",
-            title=text("Población total", "Total population"),
-            unit=text("personas", "people"),
-            decimals=0,
-            years=(YEAR,),
-            levels=LEVELS,
-            colorscale="Blues",
-        ),
+    metrics = metric_family(
+        dict(id="rural_population", title=text("Población rural", "Rural population"), unit=PEOPLE, decimals=0),
+        dict(id="rural_share", title=text("Proporción rural", "Rural share"), unit=PERCENT_OF_POPULATION, decimals=1),
+        dict(id="population_total", title=text("Población total", "Total population"), unit=PEOPLE, decimals=0,
+             colorscale="Blues"),
+        years=(YEAR,),
+        levels=LEVELS,
+        colorscale="Greens",
     )
 
     def load(self, ctx: LoadContext) -> LayerData:
@@ -138,14 +107,11 @@ class Population(Layer):
             absent = sorted(set(members) - set(pop.index))
             extra = sorted(set(pop.index) - set(members))
             joins = (
-                JoinReport(
-                    self.id,
-                    text(
-                        "Distritos del mapa sin población 2023 / distritos sin polígono",
-                        "Map districts without 2023 population / districts without a polygon",
-                    ),
-                    total=len(members),
-                    unmatched=tuple(absent + extra),
+                self.join_report(
+                    text("Distritos del mapa sin población 2023 / distritos sin polígono",
+                         "Map districts without 2023 population / districts without a polygon"),
+                    len(members),
+                    absent + extra,
                 ),
             )
         return LayerData(frame=area_frame(rows), source=pop, joins=joins)

@@ -10,18 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import (
-    LEVELS,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_codes,
-    require_columns,
-    require_range,
-    text,
+    LEVELS, Layer, LayerData, LoadContext, Metric, Provenance, area_frame, require_codes, require_columns,
+    require_range, text,
 )
 from .datadir import DataFileError
 from .ubigeo import normalize_code, rollup_weighted_mean
@@ -113,14 +103,11 @@ class Poverty2018(Layer):
             rows.append(agg)
         absent = sorted(set(members.index) - set(source.index))
         joins = (
-            JoinReport(
-                self.id,
-                text(
-                    "Distritos del mapa sin dato en el Mapa de Pobreza 2018",
-                    "Map districts missing from the 2018 Poverty Map",
-                ),
-                total=len(members),
-                unmatched=tuple(absent),
+            self.join_report(
+                text("Distritos del mapa sin dato en el Mapa de Pobreza 2018",
+                     "Map districts missing from the 2018 Poverty Map"),
+                len(members),
+                absent,
             ),
         )
         return LayerData(frame=area_frame(rows), source=source, joins=joins)

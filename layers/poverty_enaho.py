@@ -8,17 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import (
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_columns,
-    require_range,
-    text,
-)
+from .base import Layer, LayerData, LoadContext, Metric, Provenance, area_frame, require_columns, require_range, text
 from .ubigeo import LIMA_METRO_REGION
 
 PATH = "cases/cifras_departamentales_citadas.csv"

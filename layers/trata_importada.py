@@ -24,16 +24,7 @@ import pandas as pd
 from ingest.trafficking import FORMAT_MININTER, FORMAT_MPFN, TrataImport, import_trata
 
 from .base import (
-    FLAG_SUPPRESSED,
-    LEVELS,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    Text,
-    area_frame,
+    FLAG_SUPPRESSED, LEVELS, JoinReport, Layer, LayerData, LoadContext, Metric, Provenance, Text, area_frame,
     text,
 )
 from .base import suppress_small

@@ -24,17 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .base import (
-    FLAG_LOWER_BOUND,
-    FLAG_SUPPRESSED,
-    JoinReport,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    require_columns,
-    text,
+    FLAG_LOWER_BOUND, FLAG_SUPPRESSED, JoinReport, Layer, LayerData, LoadContext, Metric, Provenance,
+    area_frame, require_columns, text,
 )
 from .base import suppress_small
 from .datadir import DataFileError

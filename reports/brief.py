@@ -29,11 +29,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable, Sequence
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from atlas.i18n import safe_lang, t
-from atlas.model import BLANK_STYLE, MAP_HEIGHT_PX, MAP_WIDTH_PX, map_view
+from atlas.model import (
+    BLANK_STYLE,
+    MAP_HEIGHT_PX,
+    MAP_WIDTH_PX,
+    geometry_name,
+    map_view,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 START_TIMEOUT_S = 60.0  # browser start (about 7 s on a cold machine)
@@ -60,11 +65,8 @@ def model_geojson(model) -> Callable[[str], bytes]:
     `/geo/<name>.json` route serves (any path prefix and `?v=` are ignored)."""
 
     def geojson_for(url: str) -> bytes:
-        path = urlsplit(url).path
-        name = path.rsplit("/", 1)[-1]
-        body = None
-        if "/geo/" in "/" + path.lstrip("/") and name.endswith(".json"):
-            body = model.geometry(name[: -len(".json")])
+        name = geometry_name(url)
+        body = None if name is None else model.geometry(name)
         if body is None:
             raise ValueError(f"not a geometry URL: {url!r}")
         return body
@@ -259,7 +261,8 @@ class _Renderer:
     child starts its own browser.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, browser_path: str | Path | None = None) -> None:
+        self.browser_path = browser_path  # None: Debian's Chromium (CHROMIUM), if installed
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -299,9 +302,7 @@ class _Renderer:
     def _start(self) -> None:
         if self._pid is not None and self._pid != os.getpid():
             self._loop = self._thread = self._kaleido = None  # the parent's; not ours to close
-        if "BROWSER_PATH" not in os.environ and Path(CHROMIUM).exists():
-            os.environ["BROWSER_PATH"] = CHROMIUM
-        browser = os.environ.get("BROWSER_PATH")
+        browser = self.browser_path or (CHROMIUM if Path(CHROMIUM).exists() else None)
         if browser and not Path(browser).exists():
             raise ExportError("brief.error.no_browser", f"BROWSER_PATH={browser} does not exist")
         try:
@@ -315,7 +316,8 @@ class _Renderer:
 
         async def open_browser():
             # mathjax=False: kaleido would otherwise load MathJax from a CDN
-            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S - 5, mathjax=False)
+            # path: the browser, given to choreographer (None: it looks for one itself)
+            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S - 5, mathjax=False, path=browser)
             await k.open()
             return k
 
@@ -349,6 +351,12 @@ class _Renderer:
 
 
 _renderer = _Renderer()
+
+
+def use_browser(path: str | Path | None) -> None:
+    """The Chromium the map PNGs are drawn with (Settings.browser_path; None: CHROMIUM). Takes
+    effect when the browser next starts."""
+    _renderer.browser_path = path
 
 
 def stop_renderer() -> None:

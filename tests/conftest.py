@@ -10,9 +10,11 @@ import pytest
 
 from layers.catalog import Catalog
 from layers.datadir import DataDir, default_data_dir
+from tests.chromium import CHROMIUM as DEBIAN_CHROMIUM
+from tests.chromium import chromium_options
 
 REQUIRE_BROWSER = os.environ.get("COBERTURA_REQUIRE_BROWSER") == "1"
-CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH") or shutil.which("chromium") or DEBIAN_CHROMIUM
 
 
 def pytest_configure(config):
@@ -37,25 +39,7 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_setup_options():
     """Chromium flags for dash[testing]: headless, no background traffic to the internet."""
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return options
+    return chromium_options(CHROMIUM)
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,7 @@ from views.map_figure import (
     metric_patch,
     services_patch,
 )
+from views.parts import labelled, outline_button, radio_items
 from views.plan import Scenario, plan_card, scenario_traces, summary, unit_list
 
 # --------------------------------------------------------------------------- report
@@ -157,14 +158,7 @@ def brief_buttons(lang: str):
             dbc.Button(
                 t(lang, "brief.download_pdf"), id=ids.BRIEF_PDF, size="sm", color="primary", className="me-1 mt-2"
             ),
-            dbc.Button(
-                t(lang, "brief.download_png"),
-                id=ids.BRIEF_PNG,
-                size="sm",
-                color="secondary",
-                outline=True,
-                className="mt-2",
-            ),
+            outline_button(t(lang, "brief.download_png"), ids.BRIEF_PNG, "mt-2"),
             dbc.Progress(id=ids.BRIEF_PROGRESS, value=0, label="", className="mt-1", style={"display": "none"}),
             dcc.Download(id=ids.BRIEF_DOWNLOAD),
             html.Div(id=ids.BRIEF_NOTICE, className="small text-danger mt-1", **{"aria-live": "polite"}),
@@ -197,42 +191,33 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
     controls = dbc.Card(
         dbc.CardBody(
             [
-                html.Label(t(lang, "gaps.service"), htmlFor=ids.GAP_SERVICE, className="form-label fw-semibold"),
-                dbc.RadioItems(
-                    id=ids.GAP_SERVICE, options=service_options(model, lang), value=gs.service, className="mb-3"
+                *labelled(
+                    t(lang, "gaps.service"),
+                    dbc.RadioItems(
+                        id=ids.GAP_SERVICE, options=service_options(model, lang), value=gs.service, className="mb-3"
+                    ),
                 ),
-                html.Label(t(lang, "gaps.threshold"), htmlFor=ids.GAP_KM, className="form-label fw-semibold"),
-                dcc.Slider(
-                    id=ids.GAP_KM,
-                    min=5,
-                    max=300,
-                    step=5,
-                    value=gs.km,
-                    marks={10: "10", 50: "50", 100: "100", 200: "200", 300: "300 km"},
-                    tooltip={"placement": "bottom", "always_visible": False},
-                    className="mb-3",
+                *labelled(
+                    t(lang, "gaps.threshold"),
+                    dcc.Slider(
+                        id=ids.GAP_KM,
+                        min=5,
+                        max=300,
+                        step=5,
+                        value=gs.km,
+                        marks={10: "10", 50: "50", 100: "100", 200: "200", 300: "300 km"},
+                        tooltip={"placement": "bottom", "always_visible": False},
+                        className="mb-3",
+                    ),
                 ),
-                html.Label(t(lang, "control.level"), htmlFor=ids.GAP_LEVEL, className="form-label fw-semibold"),
-                dbc.RadioItems(
-                    id=ids.GAP_LEVEL,
-                    options=[{"label": t(lang, f"level.{lv}"), "value": lv} for lv in GAP_LEVELS],
-                    value=gs.level,
-                    className="mb-3",
+                *labelled(t(lang, "control.level"), radio_items(ids.GAP_LEVEL, lang, "level", GAP_LEVELS, gs.level)),
+                *labelled(
+                    t(lang, "control.focus"),
+                    dbc.Select(
+                        id=ids.GAP_FOCUS, options=focus_options(model, lang), value=gs.focus or NATIONAL, className="mb-3"
+                    ),
                 ),
-                html.Label(t(lang, "control.focus"), htmlFor=ids.GAP_FOCUS, className="form-label fw-semibold"),
-                dbc.Select(
-                    id=ids.GAP_FOCUS,
-                    options=focus_options(model, lang),
-                    value=gs.focus or NATIONAL,
-                    className="mb-3",
-                ),
-                html.Label(t(lang, "gaps.colour"), htmlFor=ids.GAP_COLOUR, className="form-label fw-semibold"),
-                dbc.RadioItems(
-                    id=ids.GAP_COLOUR,
-                    options=[{"label": t(lang, f"gaps.colour.{c}"), "value": c} for c in COLOURS],
-                    value=gs.colour,
-                    className="mb-3",
-                ),
+                *labelled(t(lang, "gaps.colour"), radio_items(ids.GAP_COLOUR, lang, "gaps.colour", COLOURS, gs.colour)),
                 html.Fieldset(
                     [html.Legend(t(lang, "gaps.weights"), className="form-label fw-semibold fs-6")] + weight_inputs,
                 ),
@@ -246,22 +231,8 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                 html.Div(
                     [
                         html.H2(t(lang, "gaps.table_title"), className="h6 mb-0 me-auto"),
-                        dbc.Button(
-                            t(lang, "gaps.export_csv"),
-                            id=ids.GAP_EXPORT_CSV,
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                            className="me-2 no-print",
-                        ),
-                        dbc.Button(
-                            t(lang, "gaps.export_xlsx"),
-                            id=ids.GAP_EXPORT_XLSX,
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                            className="no-print",
-                        ),
+                        outline_button(t(lang, "gaps.export_csv"), ids.GAP_EXPORT_CSV, "me-2 no-print"),
+                        outline_button(t(lang, "gaps.export_xlsx"), ids.GAP_EXPORT_XLSX, "no-print"),
                         dcc.Download(id=ids.GAP_DOWNLOAD),
                     ],
                     className="d-flex align-items-center mb-2",

@@ -100,6 +100,21 @@ def i18n_all() -> dict:
 
     return {"type": "i18n", "key": ALL}
 
+
+def map_controls(kind) -> list:
+    """``kind`` (dash Input or State) of each control a MapState is built from, in the
+    argument order of Model.state: level, focus, metric, year, services, basemap."""
+    return [kind(control, "value") for control in (LEVEL, FOCUS, METRIC, YEAR, SERVICES, BASEMAP)]
+
+
+def gap_controls(kind) -> list:
+    """``kind`` (dash Input or State) of each control a GapState is rebuilt from, in the
+    argument order of atlas.gaps.gap_state: service, km, level, focus, colour, weights."""
+    from dash import ALL
+
+    controls = (GAP_SERVICE, GAP_KM, GAP_LEVEL, GAP_FOCUS, GAP_COLOUR, {"type": GAP_WEIGHT, "component": ALL})
+    return [kind(control, "value") for control in controls]
+
 # safety nets (callbacks/safety.py)
 ERROR_NOTICE = "error-notice"
 LAYER_NOTICE = "layer-notice"
@@ -114,6 +129,7 @@ USER_CLEAR = "user-clear"
 UPLOAD = "upload"
 UPLOAD_AREA = "upload-area"
 UPLOAD_PAYLOAD = "upload-payload"
+UPLOAD_LIMIT = "upload-limit"  # the size limit, for the check in the browser (atlas.registry.MAX_B64)
 UPLOAD_REPORT = "upload-report"
 UPLOAD_PENDING = "upload-pending"
 UPLOAD_RESULT = "upload-result"

@@ -24,7 +24,14 @@ import pandas as pd
 from dash import Patch
 
 from atlas.i18n import fmt_number, pick, t
-from atlas.model import BLANK_STYLE, MapState, Model, map_view
+from atlas.model import (
+    BLANK_STYLE,
+    CARE_GEOMETRY,
+    MapState,
+    Model,
+    geometry_url,
+    map_view,
+)
 from ingest.registry import USER_SERVICE
 from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_PARTIAL, FLAG_SUPPRESSED
 from views.user_figure import user_unit_traces
@@ -54,11 +61,11 @@ BASEMAP_STYLE = "open-street-map"  # raster tiles from the internet, only when a
 
 
 def geojson_url(model: Model, level: str, focus: str, prefix: str = "/") -> str:
-    return f"{prefix}geo/{level}-{focus or 'pe'}.json?v={model.geo_version}"
+    return geometry_url(f"{level}-{focus or 'pe'}", model.geo_version, prefix)
 
 
 def care_geojson_url(model: Model, prefix: str = "/") -> str:
-    return f"{prefix}geo/care-provinces.json?v={model.geo_version}"
+    return geometry_url(CARE_GEOMETRY, model.geo_version, prefix)
 
 
 # ---------------------------------------------------------------- value formatting

@@ -14,6 +14,7 @@ from atlas.i18n import fmt_number, pick, t
 from atlas.model import FOCUS_DEPARTMENTS, Model
 from atlas.plan import RING, Scenario, plannable, service_totals
 from views import ids
+from views.parts import outline_button
 
 # ---------------------------------------------------------------------------- figures
 
@@ -287,31 +288,10 @@ def plan_card(model: Model, lang: str, service: str, focus: str, costs: dict[str
                 html.Div(id=ids.PLAN_SUMMARY, className="mb-2"),
                 html.Div(
                     [
-                        dbc.Button(
-                            t(lang, "plan.export_csv"),
-                            id=ids.PLAN_EXPORT,
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                            className="me-1 mb-1",
-                        ),
-                        dbc.Button(
-                            t(lang, "plan.export_xlsx"),
-                            id=ids.PLAN_EXPORT_XLSX,
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                            className="me-1 mb-1",
-                        ),
+                        outline_button(t(lang, "plan.export_csv"), ids.PLAN_EXPORT, "me-1 mb-1"),
+                        outline_button(t(lang, "plan.export_xlsx"), ids.PLAN_EXPORT_XLSX, "me-1 mb-1"),
                         dcc.Download(id=ids.PLAN_DOWNLOAD),
-                        dbc.Button(
-                            t(lang, "plan.clear"),
-                            id=ids.PLAN_CLEAR,
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                            className="me-1 mb-1",
-                        ),
+                        outline_button(t(lang, "plan.clear"), ids.PLAN_CLEAR, "me-1 mb-1"),
                         dcc.Clipboard(
                             id=ids.PLAN_COPY,
                             title=t(lang, "plan.copy_link"),

@@ -19,7 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from atlas.i18n import fmt_number, t
-from atlas.registry import _n
+from atlas.registry import MAX_B64, _n
 from ingest.registry import (
     echo,
 )
@@ -27,8 +27,6 @@ from views import ids
 
 MAX_SHOWN = 100  # problems listed on screen (all of the first 500 go in the CSV)
 ACCEPT = ".csv,.txt,.xlsx,text/csv,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEMPLATE_FILE = "cobertura-plantilla-servicios.csv"
-BOM = "\ufeff"  # so that Excel opens the UTF-8 CSV with its accents
 
 
 def tr(key: str, lang: str, tag=html.Span, **kwargs):
@@ -77,6 +75,7 @@ def upload_panel(lang: str) -> dbc.Card:
                 dcc.Store(id=ids.USER_UNITS, storage_type="session"),
                 dcc.Store(id=ids.USER_TRACES),
                 dcc.Store(id=ids.UPLOAD_PAYLOAD),
+                dcc.Store(id=ids.UPLOAD_LIMIT, data=MAX_B64),
                 dcc.Store(id=ids.UPLOAD_REPORT),
                 dcc.Store(id=ids.UPLOAD_PENDING),
             ]

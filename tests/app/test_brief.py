@@ -172,9 +172,8 @@ def test_fit_view_zooms_one_level_per_doubling_of_the_box():
     assert z2 - z1 == pytest.approx(1, abs=1e-3)
 
 
-def test_a_missing_chromium_is_an_export_error_not_a_hang(monkeypatch):
-    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    renderer = brief_module._Renderer()
+def test_a_missing_chromium_is_an_export_error_not_a_hang():
+    renderer = brief_module._Renderer(browser_path="/nonexistent/chromium")
     with pytest.raises(ExportError) as err:
         renderer.render({"data": [], "layout": {}}, 100, 100, 1)
     assert err.value.key == "brief.error.no_browser"

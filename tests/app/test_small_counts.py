@@ -14,16 +14,8 @@ from views.map_figure import VALUE, build_figure, metric_update
 from atlas.model import MapState, Model
 from views.profile import area_profile
 from layers.base import (
-    FLAG_SUPPRESSED,
-    SMALL_COUNT,
-    Layer,
-    LayerData,
-    LoadContext,
-    Metric,
-    Provenance,
-    area_frame,
-    suppress_small_counts,
-    text,
+    FLAG_SUPPRESSED, SMALL_COUNT, Layer, LayerData, LoadContext, Metric, Provenance, area_frame,
+    suppress_small_counts, text,
 )
 from layers.boundaries import Boundaries
 from layers.catalog import Catalog

@@ -1,40 +1,27 @@
 """The Brechas / Gaps tab in headless Chromium."""
 
 import os
-import time
 
 import pytest
 from selenium.webdriver.common.keys import Keys
+
+from tests.browser.test_plan_page import gap_map, wait_for
 
 
 pytestmark = pytest.mark.browser
 PORT = int(os.environ.get("COBERTURA_TEST_PORT", "8058")) + 1
 
-GAP_MAP_JS = """
-var gd = document.querySelector('#gap-map .js-plotly-plot');
-if (!gd || !gd._fullLayout || !gd._fullLayout.map || !gd._fullLayout.map._subplot) { return null; }
-var m = gd._fullLayout.map._subplot.map;
-if (!m.loaded()) { return null; }
-return m.queryRenderedFeatures().filter(function (f) { return /-fill$/.test(f.layer.id); }).length;
-"""
 
-
-def wait_for(predicate, timeout=25, what="condition"):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}; last value {last!r}")
+def gap_fills(duo) -> int:
+    """Filled areas on the gaps map (0 until MapLibre has drawn it)."""
+    return (gap_map(duo) or {}).get("fills", 0)
 
 
 def open_gaps(duo, app):
     duo.start_server(app, port=PORT)
     duo.wait_for_element("#tabs")
     next(a for a in duo.find_elements("#tabs .nav-link") if a.text == "Brechas").click()
-    wait_for(lambda: (duo.driver.execute_script(GAP_MAP_JS) or 0) >= 25, what="gap map")
+    wait_for(lambda: gap_fills(duo) >= 25, what="gap map")
     duo.wait_for_contains_text("#gap-headline", "personas rurales", timeout=15)
 
 
@@ -57,7 +44,7 @@ def test_changing_the_threshold_updates_headline_and_table(dash_duo, app):
     dash_duo.wait_for_contains_text("#gap-headline", "100 km", timeout=10)
     after = dash_duo.find_element("#gap-headline").text
     assert after != before
-    assert (dash_duo.driver.execute_script(GAP_MAP_JS) or 0) >= 25  # the map is still drawn
+    assert gap_fills(dash_duo) >= 25  # the map is still drawn
 
 
 def test_gap_tab_follows_the_language_switch(dash_duo, app):
@@ -65,4 +52,4 @@ def test_gap_tab_follows_the_language_switch(dash_duo, app):
     dash_duo.find_element("label[for='_dbcprivate_radioitems_lang_input_en']").click()
     dash_duo.wait_for_contains_text("#gap-headline", "rural people", timeout=15)
     assert "Distance threshold" in dash_duo.find_element("#gap-container").text
-    wait_for(lambda: (dash_duo.driver.execute_script(GAP_MAP_JS) or 0) >= 25, what="gap map after switch")
+    wait_for(lambda: gap_fills(dash_duo) >= 25, what="gap map after switch")

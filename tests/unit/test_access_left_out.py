@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from analysis.coverage import CoverageIndex, Sites
-from analysis.demand import build_demand
 from analysis.left_out import (
     CHILDREN_METHOD,
     children_figures,
@@ -15,6 +14,7 @@ from analysis.left_out import (
     places_beyond,
     point_children,
 )
+from tests.unit.test_coverage import demand_two_districts
 
 DEG = 111.19508  # km per degree of latitude on the 6,371.0088 km sphere
 
@@ -23,19 +23,7 @@ def tiny_index():
     """Department 01 (child share 0.4): rural centres at 0.3°, 1° and -1° from a unit at the
     origin (33 km, 111 km, 111 km); department 02 (share 0.25): no rural centre, so its
     centroid (5.5°, 5°) stands in for 90 rural people."""
-    centres = pd.DataFrame(
-        {
-            "ubigeo": ["010101"] * 4 + ["020101"],
-            "rural": [True, True, True, False, False],
-            "lat": [0.3, 1.0, -1.0, 0.0, 5.0],
-            "lon": [0.0, 0.0, 0.0, 0.0, 5.0],
-            "name": ["A", "B", "C", "Town", "Town2"],
-            "ccpp": ["0101010001", "0101010002", "0101010003", "0101010004", "0201010001"],
-        }
-    )
-    population = pd.DataFrame({"urban": [1000.0, 10.0], "rural": [300.0, 90.0]}, index=["010101", "020101"])
-    centroids = pd.DataFrame({"lat": [0.0, 5.5], "lon": [0.0, 5.0]}, index=["010101", "020101"])
-    demand = build_demand(centres, population, centroids)
+    demand = demand_two_districts()  # the hand-computed demand of test_coverage, with centre codes
     return CoverageIndex(demand, {"upe": Sites(np.array([0.0]), np.array([0.0]))})
 
 

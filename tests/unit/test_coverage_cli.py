@@ -32,9 +32,12 @@ def test_coverage_command_csv_for_one_department():
     assert len(lines) == 1 + 8 and all(line.startswith("16") for line in lines[1:])
 
 
-def test_bad_threshold_is_a_clear_error():
-    out = run("coverage", "--service", "upe", "--km", "-3")
-    assert out.returncode == 2 and "--km must be between" in out.stderr and "Traceback" not in out.stderr
+@pytest.mark.parametrize("km", ["-3", "0", "301", "2000", "nan"])
+def test_bad_threshold_is_a_clear_error(km):
+    """The same bound as the UI (analysis.limits.THRESHOLD_KM); 2000 km used to be accepted."""
+    out = run("coverage", "--service", "upe", "--km", km)
+    assert out.returncode == 2 and "--km must be a number between 1 and 300" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 def test_suggest_command_prints_sites_and_total_gain():

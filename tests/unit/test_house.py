@@ -119,3 +119,37 @@ def test_callbacks_only_wire():
 def test_callbacks_stay_small():
     lines = sum(len(p.read_text().splitlines()) for p in (ROOT / "callbacks").rglob("*.py"))
     assert lines < CALLBACKS_MAX_LINES, f"callbacks/ holds {lines} lines"
+
+
+def inline_clientside(tree: ast.Module) -> list[int]:
+    """Lines of `clientside_callback` calls whose first argument is JavaScript text."""
+    return [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "clientside_callback"
+        and n.args
+        and not (isinstance(n.args[0], ast.Call) and getattr(n.args[0].func, "id", "") == "ClientsideFunction")
+    ]
+
+
+def clientside_names(tree: ast.Module) -> list[tuple[str, str]]:
+    return [
+        (n.args[0].value, n.args[1].value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "ClientsideFunction" and len(n.args) == 2
+    ]
+
+
+def test_clientside_javascript_lives_in_assets():
+    assert inline_clientside(ast.parse('app.clientside_callback("function(n) { return n; }", out, inp)\n')) == [1]
+    inline, named = [], []
+    for path, tree in modules("callbacks"):
+        inline += [f"{path.relative_to(ROOT)}:{line}" for line in inline_clientside(tree)]
+        named += clientside_names(tree)
+    assert not inline, "inline JavaScript (move it to assets/js/clientside.js):\n" + "\n".join(inline)
+    script = (ROOT / "assets" / "js" / "clientside.js").read_text()
+    assert named and all(ns == "cobertura" for ns, _ in named)
+    missing = [name for _, name in named if f"{name}: function" not in script]
+    assert not missing, f"clientside functions not defined in assets/js/clientside.js: {missing}"
