@@ -16,6 +16,7 @@ from atlas.i18n import fmt_number, pick, t
 from atlas.model import Model
 from views import ids
 from views.map_figure import FIRST_SERVICE_TRACE, service_traces, trace_index
+from views.parts import outline_button
 
 PLACE_TABLE_COLUMNS = (
     "name",
@@ -61,6 +62,13 @@ def load_columns(lang: str) -> list[dict]:
     ]
 
 
+def titled_card(title: str, body: list) -> dbc.Card:
+    """A card with a small heading over `body`."""
+    return dbc.Card(
+        dbc.CardBody([html.H2(title, className="h6"), *body]), className="mb-3"
+    )
+
+
 def left_out_cards(lang: str):
     """The cards under the gap table (filled by callbacks.left_out)."""
     places = dbc.Card(
@@ -72,21 +80,15 @@ def left_out_cards(lang: str):
                             t(lang, "left_out.places_title"),
                             className="h6 mb-0 me-auto",
                         ),
-                        dbc.Button(
+                        outline_button(
                             t(lang, "left_out.export_csv"),
-                            id=ids.LO_PLACES_CSV,
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                            className="me-2 no-print",
+                            ids.LO_PLACES_CSV,
+                            "me-2 no-print",
                         ),
-                        dbc.Button(
+                        outline_button(
                             t(lang, "left_out.export_xlsx"),
-                            id=ids.LO_PLACES_XLSX,
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                            className="no-print",
+                            ids.LO_PLACES_XLSX,
+                            "no-print",
                         ),
                         dcc.Download(id=ids.LO_PLACES_DOWNLOAD),
                     ],
@@ -136,53 +138,47 @@ def left_out_cards(lang: str):
         ),
         className="mb-3",
     )
-    loads = dbc.Card(
-        dbc.CardBody(
-            [
-                html.H2(t(lang, "left_out.loads_title"), className="h6"),
-                dash_table.DataTable(
-                    id=ids.LO_LOADS_TABLE,
-                    columns=load_columns(lang),
-                    data=[],
-                    style_cell_conditional=[
-                        {"if": {"column_id": c}, "textAlign": "left"}
-                        for c in ("name", "department")
-                    ],
-                    **TABLE_STYLE,
-                ),
-                html.P(id=ids.LO_LOADS_NOTE, className="small text-muted mt-2 mb-0"),
-            ]
-        ),
-        className="mb-3",
+    loads = titled_card(
+        t(lang, "left_out.loads_title"),
+        [
+            dash_table.DataTable(
+                id=ids.LO_LOADS_TABLE,
+                columns=load_columns(lang),
+                data=[],
+                style_cell_conditional=[
+                    {"if": {"column_id": c}, "textAlign": "left"}
+                    for c in ("name", "department")
+                ],
+                **TABLE_STYLE,
+            ),
+            html.P(id=ids.LO_LOADS_NOTE, className="small text-muted mt-2 mb-0"),
+        ],
     )
-    equity = dbc.Card(
-        dbc.CardBody(
-            [
-                html.H2(t(lang, "left_out.equity_title"), className="h6"),
-                html.Div(
-                    id=ids.LO_EQUITY_TEXT,
-                    className="small mb-1",
-                    **{"aria-live": "polite"},
-                ),
-                dcc.Graph(
-                    id=ids.LO_EQUITY_GRAPH,
-                    config={
-                        "displaylogo": False,
-                        "displayModeBar": False,
-                        "locale": lang,
+    equity = titled_card(
+        t(lang, "left_out.equity_title"),
+        [
+            html.Div(
+                id=ids.LO_EQUITY_TEXT,
+                className="small mb-1",
+                **{"aria-live": "polite"},
+            ),
+            dcc.Graph(
+                id=ids.LO_EQUITY_GRAPH,
+                config={
+                    "displaylogo": False,
+                    "displayModeBar": False,
+                    "locale": lang,
+                },
+                style={"height": "300px"},
+                figure={
+                    "data": [],
+                    "layout": {
+                        "xaxis": {"visible": False},
+                        "yaxis": {"visible": False},
                     },
-                    style={"height": "300px"},
-                    figure={
-                        "data": [],
-                        "layout": {
-                            "xaxis": {"visible": False},
-                            "yaxis": {"visible": False},
-                        },
-                    },
-                ),
-            ]
-        ),
-        className="mb-3",
+                },
+            ),
+        ],
     )
     return html.Div(
         [
