@@ -205,12 +205,18 @@ def places_summary(
     label = service_label(model, gs.service, lang)
     if table is None:
         return t(lang, "left_out.places_unknown", service=label, where=where)
+    hours = left_out.in_hours(gs)
     text = t(
         lang,
-        "left_out.places_summary",
+        left_out.measure_key("h" if hours else "km", "left_out.places_summary"),
         n=fmt_number(len(table), 0, lang),
         where=where,
         km=fmt_number(gs.km, 0, lang),
+        hours=fmt_number(
+            getattr(gs, "hours", 0.0),
+            0 if float(getattr(gs, "hours", 0.0)).is_integer() else 1,
+            lang,
+        ),
         service=label,
         people=fmt_number(table["people"].sum(), 0, lang),
         children=fmt_number(table["children"].sum(), 0, lang),
