@@ -25,7 +25,13 @@ from tests.app.test_care_confidential import assert_clean, secrets  # noqa: F401
 from tests.app.test_every_callback_output import EXTREME, HOSTILE, Walk
 from views import ids
 from views.gaps import gap_update
-from views.left_out import equity_figure, load_rows, places_trace, places_update
+from views.left_out import (
+    equity_figure,
+    load_rows,
+    place_columns,
+    places_trace,
+    places_update,
+)
 from views.map_figure import trace_index
 
 LORETO = GapState(level="district", focus="16")
@@ -333,3 +339,30 @@ def test_place_points_never_near_a_shelter_in_the_focus_departments(model, secre
             ),
             secrets,
         )
+
+
+def test_who_is_left_out_follows_the_hours_measure(model):
+    """In modelled hours the list, summary, headline and ranks compare hours with the hour
+    threshold; no modelled access is said in words and counts as beyond."""
+    if "measure" not in GapState.__dataclass_fields__:
+        pytest.skip("the km/hours measure switch is not in this tree")
+    gs = GapState(level="district", focus="16", measure="hours", hours=12.0)
+    reach = left_out.reach_for(model, gs)
+    assert reach.unit == "h" and reach.threshold == 12.0
+    table = left_out.named_places(model, gs, reach)
+    assert len(table) and (table["km_to_nearest"] > 12).all()
+    rows, _, summary = places_update(model, gs, reach, "", 0, [], "es")
+    assert "a más de 12 h de UPE (tiempo de viaje modelado)" in summary
+    assert (
+        rows[0]["km_to_nearest"] == "sin acceso modelado"
+    )  # farthest first: no access at all
+    words = headline(model, gs, compute(model, gs, Scenario()), "es")
+    assert (
+        "niñas, niños y adolescentes rurales (est.) viven a más de 12 h" in words.text
+    )
+    assert place_columns("es", "h")[-1]["name"].startswith("Horas")
+    view = report_for(model, gs)
+    ranked = view.dropna(subset=["rank"])
+    assert (
+        (ranked["rank_low"] <= ranked["rank"]) & (ranked["rank"] <= ranked["rank_high"])
+    ).all()
