@@ -101,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queued_jobs", "COBERTURA_QUEUED_JOBS", 8, int, "heavy jobs waiting per worker; more are refused with a notice"),
     Setting("job_expire_s", "COBERTURA_JOB_EXPIRE_S", 600.0, _positive(float),
             "seconds a job's result waits to be fetched before it is deleted"),
+    Setting("cache_dir", "COBERTURA_CACHE_DIR", None, Path,
+            "cache of the commands' travel-time index (<dir>/travel; default: ~/.cache/cobertura/travel)"),
     Setting("browser_path", "BROWSER_PATH", None, Path,
             "the Chromium that draws the brief's map and the map PNG (default: /usr/bin/chromium)"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
@@ -140,6 +142,12 @@ class Settings:
     job_expire_s: float = _setting("job_expire_s")
     public_url: str = _setting("public_url")
     browser_path: Path | None = _setting("browser_path")
+    cache_dir: Path | None = _setting("cache_dir")
+
+    def data(self) -> DataDir:
+        """The data directory these settings name, checked against the manifest (the app,
+        the commands and the tests all open it this way)."""
+        return DataDir(self.data_dir, verify=self.verify_sha256, import_dir=self.import_dir)
 
 
 # Tiles of the opt-in OpenStreetMap basemap: the only hosts the page may reach.
@@ -308,7 +316,7 @@ def fatal_layout(catalog: Catalog):
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings()
-    data_dir = DataDir(settings.data_dir, verify=settings.verify_sha256, import_dir=settings.import_dir)
+    data_dir = settings.data()
     # the job store is checked before anything else: a planted or shared one stops the start
     store = open_store(settings.job_dir or default_job_dir(), settings.job_expire_s)
     jobs = BoundedJobManager(store, workers=settings.heavy_jobs, max_queued=settings.queued_jobs)

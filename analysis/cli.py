@@ -42,11 +42,26 @@ def add_format(parser, choices: tuple[str, ...] = ("json", "csv")) -> None:
     parser.add_argument("--format", default=choices[0], choices=choices)
 
 
-def load_catalog(data_dir=None):
-    """The loaded Catalog, or a ValueError with the reason it cannot load."""
+def settings():
+    """The app's settings (app.Settings: every environment variable, read there and only
+    there). The commands are entry points like app.py, so they may read them."""
+    from app import Settings
+
+    return Settings()
+
+
+def travel_cache():
+    """Where the travel-time index is cached: <COBERTURA_CACHE_DIR>/travel, else the default."""
+    base = settings().cache_dir
+    return base / "travel" if base else None
+
+
+def load_catalog():
+    """The loaded Catalog of the configured data directory, or a ValueError with the reason
+    it cannot load."""
     from layers.catalog import Catalog
 
-    catalog = Catalog.load(data_dir)
+    catalog = Catalog.load(settings().data())
     if catalog.fatal:
         raise ValueError(catalog.fatal)
     return catalog

@@ -18,7 +18,7 @@ import json
 import math
 import sys
 
-from .cli import add_area, add_format, add_service_and_km, load_catalog
+from .cli import add_area, add_format, add_service_and_km, load_catalog, travel_cache
 from .coverage import CHAIN
 from .gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from .index import GAP_SERVICES
@@ -132,7 +132,7 @@ def _hours_report(catalog, index, args, hours, need, weights, km_report):
     from .gaps import gap_report
     from .travel.index import from_catalog
 
-    travel = from_catalog(catalog)
+    travel = from_catalog(catalog, cache=travel_cache())
     if travel is None or (args.service, "central") not in {(s, v) for v, s in travel.hours}:
         raise ValueError(f"travel time is unavailable for {args.service}")
     report = gap_report(index, args.service, hours, args.level, need, weights, km=travel.raw(args.service))

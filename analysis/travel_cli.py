@@ -15,7 +15,7 @@ import math
 import re
 import sys
 
-from .cli import add_format, load_catalog
+from .cli import add_format, load_catalog, travel_cache
 from .travel.params import BOATS, VARIANTS
 
 
@@ -57,7 +57,7 @@ def result(args) -> dict:
     origin = parse_point(args.origin, "--from")  # before any data is read
     destination = parse_point(args.destination, "--to")
     catalog = load_catalog()
-    travel = from_catalog(catalog)
+    travel = from_catalog(catalog, cache=travel_cache())
     if travel is None:
         raise ValueError(f"travel time is unavailable: {catalog.errors}")
     route = travel.route(*origin, *destination, variant=args.variant, boat=args.boat)

@@ -231,9 +231,10 @@ def ui_markdown(rows: list[dict], sizes: dict, draw: dict | None) -> str:
 
 
 def main() -> None:
+    from app import Settings
     from layers.catalog import Catalog
 
-    catalog = Catalog.load()
+    catalog = Catalog.load(Settings().data())  # COBERTURA_DATA_DIR, as the app reads it
     print(markdown(run(catalog), list_bytes(catalog)))
     print()
     print(ui_markdown(ui_run(catalog), figure_bytes(catalog), draw_time() if "--no-browser" not in sys.argv else None))

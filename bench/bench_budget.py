@@ -92,9 +92,10 @@ def markdown(rows: list[dict]) -> str:
 
 
 def main() -> None:
+    from app import Settings
     from layers.catalog import Catalog
 
-    catalog = Catalog.load()
+    catalog = Catalog.load(Settings().data())  # COBERTURA_DATA_DIR, as the app reads it
     print(markdown(run(catalog)))
 
 

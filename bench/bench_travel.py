@@ -144,11 +144,12 @@ def markdown(r: dict) -> str:
 
 
 def main() -> int:
+    from app import Settings
     from layers.catalog import Catalog
 
     from . import travel_validation
 
-    catalog = Catalog.load()
+    catalog = Catalog.load(Settings().data())  # COBERTURA_DATA_DIR, as the app reads it
     results = run(catalog)
     print(markdown(results))
     travel_validation.main({"table": table(results)})

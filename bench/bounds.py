@@ -15,11 +15,12 @@ import sys
 CHILD = r"""
 import json, os, resource, time
 import psutil
+from app import Settings
 from layers.catalog import Catalog
 from analysis.index import coverage_index
 from analysis.places import build_places
 from analysis.scenario import suggest
-catalog = Catalog.load()
+catalog = Catalog.load(Settings().data())  # COBERTURA_DATA_DIR, as the app reads it
 index = coverage_index(catalog)
 places = build_places(catalog.geo.districts, index.demand)
 departments = sorted(set(catalog.geo.codes("department")))

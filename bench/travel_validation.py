@@ -107,9 +107,10 @@ def render(rows: list[dict], by_variant: dict[str, dict[str, float]], results: d
 
 def main(results: dict | None = None) -> dict:
     from analysis.travel.index import from_catalog
+    from app import Settings
     from layers.catalog import Catalog
 
-    catalog = Catalog.load()
+    catalog = Catalog.load(Settings().data())  # COBERTURA_DATA_DIR, as the app reads it
     travel = from_catalog(catalog)
     by_variant = {}
     rows = None

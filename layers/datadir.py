@@ -2,8 +2,8 @@
 
 The repository ships the public files it reads in `data/` (the default data directory),
 listed in `data/manifest.csv` (path, sha256, bytes, licence, origin). Env
-``COBERTURA_DATA_DIR`` points the app at another directory with the same relative paths
-(an updated copy). Every file is checked against its manifest hash the first time a layer
+``COBERTURA_DATA_DIR`` (read by app.Settings) points the app and the commands at another
+directory with the same relative paths (an updated copy). Every file is checked against its manifest hash the first time a layer
 opens it, so a missing or altered file fails with a message that names it.
 """
 
@@ -59,13 +59,6 @@ def read_manifest(path: Path = MANIFEST_PATH) -> dict[str, ManifestEntry]:
         }
 
 
-def default_data_dir() -> Path:
-    env = os.environ.get("COBERTURA_DATA_DIR")
-    if env:
-        return Path(env)
-    return AUTHORED_DIR
-
-
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -84,27 +77,25 @@ class DataDir:
     manifest
         Expected files; defaults to ``data/manifest.csv``.
     verify
-        Check sha256 on first use of each file (default True; env
-        ``COBERTURA_VERIFY_SHA256=0`` turns it off for a deliberately updated file).
+        Check sha256 on first use of each file (default True; False for a deliberately
+        updated file).
     import_dir
-        Official trafficking files to import at start (default: env
-        ``COBERTURA_IMPORT_DIR``, else ``<root>/imports``).
+        Official trafficking files to import at start (default ``<root>/imports``).
+
+    The app and the commands build it from their settings (app.Settings.data: the
+    environment is read there, once), not from the environment.
     """
 
     def __init__(
         self,
         root: Path | str | None = None,
         manifest: dict[str, ManifestEntry] | None = None,
-        verify: bool | None = None,
+        verify: bool = True,
         import_dir: Path | str | None = None,
     ):
-        self.root = Path(root) if root is not None else default_data_dir()
-        if import_dir is None and os.environ.get("COBERTURA_IMPORT_DIR"):
-            import_dir = os.environ["COBERTURA_IMPORT_DIR"]
+        self.root = Path(root) if root is not None else AUTHORED_DIR
         self.import_dir = Path(import_dir) if import_dir else None
         self.manifest = manifest if manifest is not None else read_manifest()
-        if verify is None:
-            verify = os.environ.get("COBERTURA_VERIFY_SHA256", "1") != "0"
         self.verify = verify
         self._checked: set[str] = set()
         self._lock = threading.Lock()

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from layers.catalog import Catalog
-from layers.datadir import DataDir, default_data_dir
+from app import Settings
+from layers.datadir import DataDir
 from tests.chromium import CHROMIUM as DEBIAN_CHROMIUM
 from tests.chromium import chromium_options
 
@@ -18,7 +19,7 @@ CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH") or shutil.which("chromium") or
 
 
 def pytest_configure(config):
-    data = default_data_dir()
+    data = Settings().data().root
     if not (data / "boundaries").is_dir():
         raise pytest.UsageError(
             f"Cobertura's tests need the public data directory; {data} is missing. "
@@ -44,7 +45,8 @@ def pytest_setup_options():
 
 @pytest.fixture(scope="session")
 def data_dir() -> DataDir:
-    return DataDir()
+    """The configured data directory (COBERTURA_DATA_DIR, read by app.Settings)."""
+    return Settings().data()
 
 
 @pytest.fixture(scope="session")

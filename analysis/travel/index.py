@@ -35,10 +35,11 @@ DEFAULT_BOAT = "lancha"  # the public riverboat most rural families use
 
 
 def cache_dir(path: str | Path | None = None) -> Path:
+    """`path`, else ~/.cache/cobertura/travel (the commands pass <COBERTURA_CACHE_DIR>/travel
+    when that setting is given)."""
     if path is not None:
         return Path(path)
-    env = os.environ.get("COBERTURA_CACHE_DIR")
-    return Path(env) / "travel" if env else Path.home() / ".cache" / "cobertura" / "travel"
+    return Path.home() / ".cache" / "cobertura" / "travel"
 
 
 def read_links() -> list[dict]:

@@ -20,7 +20,6 @@ from app import Settings, create_app
 from reports.brief_content import brief_link, make_brief
 from views.gaps import GapState
 from views.plan import Scenario
-from layers.datadir import default_data_dir
 from tests.app.dash_requests import DashRequests
 from tests.unit.test_datadir import mirror
 
@@ -37,7 +36,7 @@ def absolute_paths_in(text: str, *roots: Path) -> list[str]:
 
 
 def test_no_absolute_path_in_notices_sources_or_the_fatal_page(tmp_path):
-    root = mirror(default_data_dir(), tmp_path)
+    root = mirror(Settings().data().root, tmp_path)
     (root / "facilities" / "mimp_directorio_nacional.csv").unlink()  # a missing layer
     broken_geojson = root / "migration" / "censo2025_nacidos_extranjero_distrito.csv"
     broken_geojson.unlink()

@@ -16,7 +16,6 @@ import app as app_module
 from app import Settings, create_app
 from views import ids
 from atlas.validate import bounded_float, bounded_int, one_of
-from layers.datadir import default_data_dir
 from tests.app.dash_requests import DashRequests, id_key
 from tests.unit.test_datadir import mirror
 
@@ -201,7 +200,7 @@ def test_security_headers_on_every_route(app, requests_):
 
 
 def test_a_missing_layer_shows_as_unavailable_and_the_rest_works(tmp_path):
-    root = mirror(default_data_dir(), tmp_path)
+    root = mirror(Settings().data().root, tmp_path)
     (root / "facilities" / "mimp_directorio_nacional.csv").unlink()
     broken = create_app(Settings(data_dir=root))
     requests_ = DashRequests(broken)
@@ -226,7 +225,7 @@ def test_no_layer_notice_when_everything_loaded(requests_):
 
 
 def test_missing_boundaries_give_a_bilingual_page_naming_the_file(tmp_path):
-    root = mirror(default_data_dir(), tmp_path)
+    root = mirror(Settings().data().root, tmp_path)
     (root / "boundaries" / "peru_distritos_s0025.geojson").unlink()
     fatal = create_app(Settings(data_dir=root))
     http = fatal.server.test_client()

@@ -9,7 +9,8 @@ import pytest
 
 from layers.base import FLAG_ESTIMATE, FLAG_LOWER_BOUND, FLAG_SUPPRESSED
 from layers.catalog import Catalog
-from layers.datadir import DataDir, default_data_dir
+from app import Settings
+from layers.datadir import DataDir
 from layers.trata_reportada import EN_DASH, METRIC_ID, period_key, series_of
 from layers.trata_reportada import PATH as CITED
 
@@ -27,7 +28,7 @@ def values(catalog, layer, metric, level, year):
 
 @pytest.mark.parametrize("code, name", [("21", "PUNO"), ("16", "LORETO")])
 def test_children_0_17_equal_the_sum_of_single_ages_in_the_source(catalog, code, name):
-    source = next(iter(pyreadr.read_r(str(default_data_dir() / "population/minsa_poblacion_edad_departamento_2020.rds")).values()))
+    source = next(iter(pyreadr.read_r(str(Settings().data().root / "population/minsa_poblacion_edad_departamento_2020.rds")).values()))
     row = source[source["departamento"] == name].iloc[0]
     by_hand = sum(row[f"edad_{age}"] for age in range(18))
     shown = values(catalog, "child_population", "child_population", "department", "2020")
@@ -60,7 +61,7 @@ def test_district_estimate_is_population_times_department_share(catalog):
 
 def test_cumulative_ranges_are_never_shown_as_a_single_year(catalog):
     """Over the whole figures table: a row spanning several years is keyed by its range."""
-    raw = pd.read_csv(default_data_dir() / CITED, dtype=str)
+    raw = pd.read_csv(Settings().data().root / CITED, dtype=str)
     figures = catalog.loaded["trata_reportada"].source
     ranged = raw[raw["year_from"].notna() & (raw["year_from"] != raw["year_to"])]
     assert len(ranged) > 60
@@ -115,18 +116,13 @@ def test_period_keys():
 
 
 @pytest.fixture(scope="module")
-def imported_catalog(tmp_path_factory):
+def imported_catalog(tmp_path_factory, data_dir):
     folder = tmp_path_factory.mktemp("imports")
     for name in ("mininter_trata_lambayeque_2017_2023.csv", "mpfn_delitos_lambayeque_2019_2023.csv"):
         shutil.copy(SAMPLES / name, folder / name)
     shutil.copy(SAMPLES / "mininter_trata_lambayeque_2017_2023.csv", folder / "z_copia_mininter.csv")  # same data again
     (folder / "notas.txt").write_text("esto no es un archivo oficial\n", encoding="utf-8")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("COBERTURA_IMPORT_DIR", str(folder))
-    try:
-        yield Catalog.load(DataDir())
-    finally:
-        mp.undo()
+    yield Catalog.load(DataDir(data_dir.root, verify=data_dir.verify, import_dir=folder))
 
 
 def test_files_in_the_import_folder_become_a_layer(imported_catalog):

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from layers.catalog import Catalog
-from layers.datadir import DataDir, DataFileError, ManifestEntry, default_data_dir, read_manifest
+from app import Settings
+from layers.datadir import DataDir, DataFileError, ManifestEntry, read_manifest
 
 
 def tiny_manifest(tmp_path: Path, content: bytes) -> dict:
@@ -61,12 +62,19 @@ def test_every_shipped_file_is_in_the_manifest_with_its_hash_and_size():
 
 def test_the_default_data_directory_is_the_repositorys_own(monkeypatch):
     monkeypatch.delenv("COBERTURA_DATA_DIR", raising=False)
-    assert default_data_dir() == Path(__file__).resolve().parents[2] / "data"
+    assert Settings().data().root == Path(__file__).resolve().parents[2] / "data"
+    assert DataDir().root == Path(__file__).resolve().parents[2] / "data"
 
 
 def test_env_variable_chooses_the_data_directory(monkeypatch, tmp_path):
+    """Read by the settings (app.Settings), which the app, the commands and the tests use."""
     monkeypatch.setenv("COBERTURA_DATA_DIR", str(tmp_path))
-    assert default_data_dir() == tmp_path
+    monkeypatch.setenv("COBERTURA_VERIFY_SHA256", "0")
+    monkeypatch.setenv("COBERTURA_IMPORT_DIR", str(tmp_path / "elsewhere"))
+    data = Settings().data()
+    assert data.root == tmp_path and data.verify is False and data.import_dir == tmp_path / "elsewhere"
+    monkeypatch.delenv("COBERTURA_DATA_DIR")
+    assert DataDir().root != tmp_path  # the layers never read the environment themselves
 
 
 def mirror(data_dir: Path, tmp_path: Path) -> Path:
@@ -80,7 +88,7 @@ def mirror(data_dir: Path, tmp_path: Path) -> Path:
 
 
 def test_a_corrupt_file_makes_only_its_layer_unavailable(tmp_path):
-    root = mirror(default_data_dir(), tmp_path)
+    root = mirror(Settings().data().root, tmp_path)
     directory = root / "facilities" / "mimp_directorio_nacional.csv"
     directory.unlink()
     directory.write_text("id,codigo\n1,2\n")
@@ -92,7 +100,7 @@ def test_a_corrupt_file_makes_only_its_layer_unavailable(tmp_path):
 
 
 def test_a_file_that_passes_the_hash_check_but_breaks_validation_is_named(tmp_path):
-    root = mirror(default_data_dir(), tmp_path)
+    root = mirror(Settings().data().root, tmp_path)
     directory = root / "facilities" / "mimp_directorio_nacional.csv"
     directory.unlink()
     directory.write_text("id,codigo,nombre\n1,UPE1,x\n")
@@ -101,7 +109,7 @@ def test_a_file_that_passes_the_hash_check_but_breaks_validation_is_named(tmp_pa
 
 
 def test_missing_boundaries_are_fatal_and_say_which_file(tmp_path):
-    root = mirror(default_data_dir(), tmp_path)
+    root = mirror(Settings().data().root, tmp_path)
     (root / "boundaries" / "peru_distritos_s0025.geojson").unlink()
     catalog = Catalog.load(DataDir(root))
     assert "boundaries/peru_distritos_s0025.geojson: missing" in catalog.fatal

@@ -174,9 +174,10 @@ def test_an_authored_road_link_without_a_cited_page_is_refused(monkeypatch, tmp_
 
 @pytest.fixture(scope="module")
 def catalog():
+    from app import Settings
     from layers.catalog import Catalog
 
-    return Catalog.load()
+    return Catalog.load(Settings().data())  # COBERTURA_DATA_DIR, as the app reads it
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from ingest.trafficking import (
     normalize_article,
 )
 
-SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "muestras_oficiales"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "muestras_oficiales"
 MININTER = SAMPLES / "mininter_trata_lambayeque_2017_2023.csv"
 MPFN = SAMPLES / "mpfn_delitos_lambayeque_2019_2023.csv"
 
