@@ -102,7 +102,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("job_expire_s", "COBERTURA_JOB_EXPIRE_S", 600.0, _positive(float),
             "seconds a job's result waits to be fetched before it is deleted"),
     Setting("cache_dir", "COBERTURA_CACHE_DIR", None, Path,
-            "cache of the commands' travel-time index (<dir>/travel; default: ~/.cache/cobertura/travel)"),
+            "cache of the travel-time index, the app's and the commands' (<dir>/travel; default: ~/.cache/cobertura/travel)"),
     Setting("browser_path", "BROWSER_PATH", None, Path,
             "the Chromium that draws the brief's map and the map PNG (default: /usr/bin/chromium)"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
@@ -346,7 +346,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         app.layout = fatal_layout(catalog)
         register_static_routes(app, None)
         return app
-    model = Model(catalog)
+    model = Model(catalog, travel_cache=settings.cache_dir / "travel" if settings.cache_dir else None)
     app.layout = lambda: build_layout(model)
     register_static_routes(app, model)
     for module in (

@@ -15,6 +15,7 @@ from analysis.gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from analysis.gaps import gap_report
 from analysis.limits import THRESHOLD_KM
 from analysis.scenario import scenario_km
+from atlas import hours as travel_hours
 from atlas import left_out
 from atlas.i18n import fmt_number, pick, t
 from atlas.model import NATIONAL, MapState, Model
@@ -44,6 +45,8 @@ class GapState:
     focus: str = ""
     colour: str = "pct"
     weights: tuple[float, ...] = tuple(DEFAULT_WEIGHTS[c] for c in COMPONENTS)
+    measure: str = travel_hours.KM  # or travel_hours.TRAVEL: modelled hours (atlas/hours.py)
+    hours: float = travel_hours.DEFAULT_HOURS
 
     @property
     def weight_map(self) -> dict[str, float]:
@@ -68,8 +71,12 @@ def gap_state(
     focus: object = None,
     colour: object = None,
     weights: object = None,
+    measure: object = None,
+    hours: object = None,
 ) -> tuple[GapState, list[str]]:
-    """A GapState from untrusted values, plus the names of what was out of range."""
+    """A GapState from untrusted values, plus the names of what was out of range. Hours
+    asked for where the travel index (or the service's hours) is unavailable fall back to
+    km with the problem "measure"."""
     problems: list[str] = []
     services = gap_services(model)
     default = GapState()
@@ -110,12 +117,26 @@ def gap_state(
             clean = values
         else:
             problems.append("weights")
-    return GapState(service, float(km), level, focus, colour, tuple(clean)), problems
+    hours, hours_problem = travel_hours.hours_choice(hours)
+    if hours_problem:
+        problems.append("hours")
+    if measure in (None, ""):
+        measure = default.measure
+    elif measure not in travel_hours.MEASURES:
+        problems.append("measure")
+        measure = default.measure
+    if measure == travel_hours.TRAVEL and not travel_hours.hours_available(model, service):
+        problems.append("measure")
+        measure = travel_hours.KM
+    return GapState(service, float(km), level, focus, colour, tuple(clean), measure, float(hours)), problems
 
 
 def report_for(model: Model, gs: GapState, km: np.ndarray | None = None) -> pd.DataFrame:
     """Rows of the view (focus areas, in map order) with a rank within the view."""
-    report = gap_report(model.coverage, gs.service, gs.km, gs.level, model.need[gs.level], gs.weight_map, km=km)
+    if gs.measure == travel_hours.TRAVEL:  # `km` holds the scenario's hours then
+        report = travel_hours.hours_report(model, gs, km)
+    else:
+        report = gap_report(model.coverage, gs.service, gs.km, gs.level, model.need[gs.level], gs.weight_map, km=km)
     codes = model.area_table(gs.level, gs.focus).index
     view = report.reindex(codes)
     view["national_rank"] = view["rank"]
@@ -169,7 +190,7 @@ def table_page(view: pd.DataFrame, gs: GapState, page: object, sort_by: object, 
     pages = max(1, math.ceil(len(ordered) / PAGE_SIZE))
     page = page if isinstance(page, int) and 0 <= page < pages else 0
     rows = []
-    decimals = dict(TABLE_COLUMNS) | {"pct_population_within": 1}
+    decimals = dict(travel_hours.with_median(gs, TABLE_COLUMNS)) | {"pct_population_within": 1}
     for code, row in ordered.iloc[page * PAGE_SIZE : (page + 1) * PAGE_SIZE].iterrows():
         record = {"code": row["code"], "name": row["name"]}
         for column, places in decimals.items():
@@ -177,6 +198,8 @@ def table_page(view: pd.DataFrame, gs: GapState, page: object, sort_by: object, 
                 continue
             value = row.get(column)
             record[column] = "" if value is None or pd.isna(value) else fmt_number(value, places, lang)
+        if "median_hours" in record and row["rural_population"] > 0:
+            record["median_hours"] = travel_hours.fmt_hours(row["median_hours"], lang).removesuffix(" h")
         if row["rural_population"] == 0:
             record["pct_rural_beyond"] = t(lang, "gaps.no_rural_short")
         if row.get("rank_label"):  # "3 (2–6)": the rank's range over the poverty interval
@@ -190,7 +213,8 @@ def state_from_record(model: Model, record: object) -> GapState:
     if not isinstance(record, dict) or not isinstance(record.get("values"), list) or len(record["values"]) != 4:
         return GapState()
     service, km, colour, weights = record["values"]
-    gs, _ = gap_state(model, service, km, record.get("level"), record.get("focus"), colour, weights)
+    gs, _ = gap_state(model, service, km, record.get("level"), record.get("focus"), colour, weights,
+                      record.get("measure"), record.get("hours"))
     return gs
 
 
@@ -202,7 +226,8 @@ def scenario_record(drawn: object, seed: object) -> object:
 
 def caveat_texts(gs: GapState, lang: str) -> list[str]:
     """What the gap figures assume, for the screen, the exports and the brief."""
-    items = [t(lang, "gaps.caveat_straight"), t(lang, "gaps.caveat_population")]
+    first = "gaps.caveat_hours" if gs.measure == travel_hours.TRAVEL else "gaps.caveat_straight"
+    items = [t(lang, first), t(lang, "gaps.caveat_population")]
     for service in gs.members:
         key = f"gaps.caveat_{service}"
         if t(lang, key) != key:
@@ -219,11 +244,26 @@ class GapView:
 
     view: pd.DataFrame  # with the scenario's units when there are any
     baseline: pd.DataFrame | None  # without them (None when there is no scenario)
-    gains: list[float]  # each unit's rural persons newly within km
+    gains: list[float]  # each unit's rural persons newly within the threshold
+    speed_range: tuple[float, float] | None = None  # hours: % beyond with high and low speeds
+    no_access: float = 0.0  # hours: rural persons of the view with no modelled access within 7 days
 
 
 def compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
+    if gs.measure == travel_hours.TRAVEL:
+        return travel_hours_compute(model, gs, scenario)
     km = scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
     view = report_for(model, gs, km)
     baseline = report_for(model, gs, None) if km is not None else None
     return GapView(view, baseline, all_gains(model, scenario.units, gs.km))
+
+
+def travel_hours_compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
+    """`compute` in modelled hours: the scenario's units by bounded searches, plus the range."""
+    raw = travel_hours.scenario_hours(model, scenario.units, gs.service) if scenario.units else None
+    view = report_for(model, gs, raw)
+    baseline = report_for(model, gs, None) if raw is not None else None
+    speed_range = travel_hours.hours_range(model, gs, view.index, scenario.units)
+    no_access = travel_hours.no_access_people(model, gs, view.index, scenario.units)
+    gains = travel_hours.hours_gains(model, scenario.units, gs.hours)
+    return GapView(view, baseline, gains, speed_range, no_access)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from analysis.coverage import CHAIN
 from analysis.gaps import totals
 from atlas.gaps import GapState, GapView, service_label
+from atlas.hours import fmt_range, mt
 from atlas.i18n import fmt_number, t
 from atlas.model import Model
 
@@ -23,6 +24,8 @@ class Headline:
     change: str | None  # what the scenario changes, when there is one
     chain: str | None  # the whole chain's share within reach, for the chain service
     partial: str | None  # how many areas have a figure, when not all
+    speed_range: str | None = None  # hours: the share beyond with high and low speeds ("64–79 %")
+    no_access: str | None = None  # hours: rural persons with no modelled access within 7 days
 
 
 def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headline:
@@ -34,10 +37,13 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
         return Headline(False, "", t(lang, "gaps.headline_unknown", service=label, where=where), None, None, None)
     children = computed.view.get("rural_children_beyond")
     known_children = children is not None and children[computed.view["pct_rural_beyond"].notna()].notna().any()
-    sentence = t(
+    speed_range = fmt_range(*computed.speed_range, lang) if computed.speed_range else None
+    sentence = mt(
         lang,
+        gs,
         "gaps.headline_children" if known_children else "gaps.headline",
         people=fmt_number(tot["rural_beyond"], 0, lang),
+        range=f" ({speed_range})" if speed_range else "",
         pct=fmt_number(tot["pct_rural_beyond"], 1, lang),
         km=km,
         service=label,
@@ -47,8 +53,9 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
     change = None
     if computed.baseline is not None:
         base = totals(computed.baseline)
-        change = t(
+        change = mt(
             lang,
+            gs,
             "plan.headline",
             gain=fmt_number(base["rural_beyond"] - tot["rural_beyond"], 0, lang),
             km=km,
@@ -58,12 +65,15 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
         )
     chain = None
     if gs.service == CHAIN:
-        chain = t(lang, "gaps.headline_chain", pct=fmt_number(tot["pct_population_within"], 1, lang), km=km)
+        chain = mt(lang, gs, "gaps.headline_chain", pct=fmt_number(tot["pct_population_within"], 1, lang), km=km)
     partial = None
     if tot["areas_known"] < tot["areas"]:
         partial = t(lang, "gaps.partial", known=tot["areas_known"], total=tot["areas"])
+    no_access = None
+    if computed.no_access:  # hours: rural persons with no modelled access
+        no_access = t(lang, "hours.headline_no_access", people=fmt_number(computed.no_access, 0, lang))
     # children first (est.), people in the sentence; the people figure leads when no child share is known
     lead = tot["rural_beyond"]
     if known_children:
         lead = float(children[computed.view["pct_rural_beyond"].notna()].sum())
-    return Headline(True, fmt_number(lead, 0, lang), sentence, change, chain, partial)
+    return Headline(True, fmt_number(lead, 0, lang), sentence, change, chain, partial, speed_range, no_access)

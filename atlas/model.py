@@ -7,12 +7,14 @@ state lives in the browser (component values, the URL), never here.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Hashable
 from urllib.parse import urlsplit
 
@@ -24,6 +26,8 @@ from analysis.coverage import CoverageIndex
 from analysis.index import coverage_index
 from analysis.need import need_frame
 from analysis.places import Places, build_places
+from analysis.travel.index import TravelIndex
+from atlas.travel_layer import TravelHoursLayer, travel_layer, travel_values
 from ingest.registry import USER_SERVICE
 from layers.base import LEVELS, Layer, Metric
 from layers.boundaries import Geography
@@ -35,6 +39,7 @@ LIMA_REGIONS = ("150100", "159900")  # Lima Metropolitana, Lima Provincias: foci
 DEFAULT_METRIC = "poverty_2018"
 DEFAULT_LEVEL = "department"
 NATIONAL = "PE"  # the focus value meaning "all Peru"
+log = logging.getLogger("cobertura")
 GEOMETRY_NAME = re.compile(r"^(?P<level>[a-z]+)-(?P<focus>pe|\d{2}|\d{6})$")
 GEOMETRY_ROUTE = "/geo/<name>.json"  # where the app serves Model.geometry(name); see geometry_url
 CARE_GEOMETRY = "care-provinces"
@@ -71,6 +76,7 @@ class MapState:
 @dataclass
 class Model:
     catalog: Catalog
+    travel_cache: Path | None = None  # the travel-time cache directory (None: ~/.cache/cobertura/travel)
     geo: Geography = field(init=False)
     values: dict[tuple[str, str, str], pd.DataFrame] = field(init=False)
     points: pd.DataFrame = field(init=False)
@@ -80,6 +86,8 @@ class Model:
     coverage: CoverageIndex | None = field(init=False)
     need: dict[str, pd.DataFrame] = field(init=False)
     places: Places | None = field(init=False)
+    travel: TravelIndex | None = field(init=False)  # modelled hours (None: hours are offered disabled)
+    travel_layer: TravelHoursLayer | None = field(init=False)  # its Mapa-tab metrics (atlas/travel_layer.py)
     _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     MEMO_SIZE = 512
@@ -103,6 +111,8 @@ class Model:
         self.coverage = coverage_index(self.catalog)
         self.need = {level: need_frame(table, self.geo.codes(level), level) for level in LEVELS}
         self.places = build_places(self.geo.districts, self.coverage.demand) if self.coverage else None
+        self.travel = load_travel(self.catalog, self.coverage, self.travel_cache)
+        self.travel_layer = travel_layer(self.travel)
         digest = hashlib.sha256()
         for level in LEVELS:
             digest.update(self.geo.geojson_bytes(level)[:4096])
@@ -130,7 +140,13 @@ class Model:
 
     @property
     def metrics(self) -> dict[str, tuple[Layer, Metric]]:
-        return self.catalog.metrics
+        return {**self.catalog.metrics, **self.derived_metrics}
+
+    @property
+    def derived_metrics(self) -> dict[str, tuple[Layer, Metric]]:
+        """Metrics computed here rather than loaded (modelled travel hours)."""
+        layer = self.travel_layer
+        return {} if layer is None else {m.id: (layer, m) for m in layer.metrics}
 
     @property
     def service_layers(self) -> list[Layer]:
@@ -160,6 +176,8 @@ class Model:
         if user is not None and metric in user.metrics:
             return user.area_values(metric, level, year, codes)
         frame = self.values.get((metric, level, year))
+        if frame is None and metric in self.derived_metrics and year in self.derived_metrics[metric][1].years:
+            frame = self.memo(("travel-values", metric, level), lambda: travel_values(self.travel, metric, level))
         if frame is None:
             return pd.DataFrame(
                 {"value": np.nan, "low": np.nan, "high": np.nan, "flag": ""}, index=codes
@@ -272,6 +290,23 @@ class Model:
 
     def __hash__(self) -> int:  # lru_cache on methods: one model per app
         return id(self)
+
+
+def load_travel(catalog: Catalog, coverage: CoverageIndex | None, cache: Path | None = None) -> TravelIndex | None:
+    """The modelled travel hours for the coverage's demand and services (disk cache keyed by
+    the data), or None when they cannot be built: the app then offers hours disabled."""
+    if coverage is None or not catalog.available("centros_poblados"):
+        return None
+    from analysis.travel.index import peru_land, travel_index
+
+    try:
+        travel = travel_index(coverage, catalog.frame("centros_poblados"), catalog.geo.districts, data=catalog.data_dir,
+                              cache=cache)
+        travel.land = peru_land(catalog)
+    except Exception:  # a missing or bad network file: km keep working, hours say why not
+        log.exception("travel time is unavailable")
+        return None
+    return travel
 
 
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 540  # a typical map box, for the initial zoom

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from analysis.limits import MAX_UNITS, OutOfBounds
 from analysis.places import CANDIDATE_KINDS, CAPITALS
 from analysis.scenario import MAX_SUGGESTIONS, PLANNABLE, Unit, suggest, unit_gains
+from atlas.hours import TRAVEL, hours_available, suggest_by_hours
 from atlas.i18n import fmt_number, t
 from atlas.model import Model
 from atlas.validate import finite_number
@@ -174,8 +175,9 @@ def edit(
         kind = s.get("candidates") if s.get("candidates") in CANDIDATE_KINDS else CAPITALS
         min_size, _ = bounded_int(s.get("min_size"), 0, 10_000_000, 500)
         kept = [u for u in units if not (u.origin == "suggested" and u.service == s["service"])]
+        in_hours = s.get("measure") == TRAVEL and hours_available(model, s["service"])
         try:
-            found = suggest(
+            found = suggest_by_hours(model, s, departments, model.places.candidates(kind, min_size), n, kept) if in_hours else suggest(
                 model.coverage,
                 s["service"],
                 s.get("km", 50),
@@ -185,11 +187,12 @@ def edit(
                 kept,
             )
         except OutOfBounds as err:  # the analysis checks its own bounds: a forged km stops here
-            return scenario, ("plan.msg.out_of_range", {"low": err.low, "high": err.high})
+            key = "plan.msg.out_of_range_hours" if in_hours else "plan.msg.out_of_range"
+            return scenario, (key, {"low": err.low, "high": err.high})
         if not found.units:
             return scenario, "plan.msg.no_gain"
         units = (kept + found.units)[:MAX_UNITS]
-        if found.cell_km:
+        if getattr(found, "cell_km", 0):
             return Scenario(tuple(units), scenario.costs), ("plan.msg.grouped", {"cell": found.cell_km})
     elif action == "costs":
         clean = {}

@@ -6,22 +6,24 @@ validated state (one place encodes it: `query_from_view`) and written back in th
 with `history.replaceState` (no reload).
 
 Parameters: lang, level, focus, metric, year, services, basemap (Mapa tab); tab; gservice,
-km, glevel, gfocus, gcolour, w (Brechas tab); units, suggested, cost (the scenario), e.g.
+km, glevel, gfocus, gcolour, w, measure, hours (Brechas tab; measure and hours only in
+hours mode, so a km link reads exactly as before); units, suggested, cost (the scenario), e.g.
 ``?tab=gaps&gservice=upe&km=50&glevel=district&gfocus=16&units=upe:160302&cost=upe:250000``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 from atlas.gaps import GapState, gap_state
+from atlas.hours import TRAVEL
 from atlas.i18n import DEFAULT_LANG, LANGS
 from atlas.model import MapState, Model
 from atlas.plan import scenario_from
 
 MAP_KEYS = ("lang", "level", "focus", "metric", "year", "services", "basemap")
-GAP_KEYS = ("tab", "gservice", "km", "glevel", "gfocus", "gcolour", "w", "units", "suggested", "cost")
+GAP_KEYS = ("tab", "gservice", "km", "glevel", "gfocus", "gcolour", "w", "measure", "hours", "units", "suggested", "cost")
 KNOWN = MAP_KEYS + GAP_KEYS
 TABS = ("map", "gaps", "sources")
 MAX_QUERY = 4000
@@ -98,6 +100,8 @@ def view_from_query(model: Model, search: str | None, user=None) -> tuple[ViewSt
         values.get("gfocus"),
         values.get("gcolour"),
         values.get("w"),
+        values.get("measure"),
+        values.get("hours"),
     )
     gap_problems = ["g" + p if p in ("level", "focus", "service", "colour") else p for p in gap_problems]
     units = []
@@ -140,6 +144,8 @@ def query_from_view(view: ViewState) -> str:
     if view.tab != "map":
         q["tab"] = view.tab
     g = view.gaps
+    if g.measure != TRAVEL:  # a km view's link: the hour threshold is not part of it
+        g = replace(g, hours=default_gaps.hours)
     if g != default_gaps or view.tab == "gaps":
         q["gservice"] = g.service
         q["km"] = f"{g.km:g}"
@@ -150,6 +156,9 @@ def query_from_view(view: ViewState) -> str:
             q["gcolour"] = g.colour
         if g.weights != default_gaps.weights:
             q["w"] = ",".join(f"{w:g}" for w in g.weights)
+        if g.measure == TRAVEL:
+            q["measure"] = g.measure
+            q["hours"] = f"{g.hours:g}"
     units = view.scenario.get("units", [])
     for key, origin in (("units", "manual"), ("suggested", "suggested")):
         mine = [f"{u['service']}:{u['place']}" for u in units if u.get("origin") == origin]

@@ -35,6 +35,7 @@ BUDGETS = [
     ("Load table + equity chart, server p95", "left_out_equity_p95_ms", 150, "ms", "<="),
     ("Gap view threshold change with named points (Loreto districts), server p95", "left_out_threshold_p95_ms",
      150, "ms", "<="),
+    ("Brechas in hours: threshold change through the app, server p95", "hours_ui_threshold_p95_ms", 150, "ms", "<="),
     ("20 users: p95", "users_p95_ms", 500, "ms", "<="),
     ("20 users: errors", "users_errors", 0, "", "<="),
 ]
@@ -75,7 +76,18 @@ def main() -> int:
     from app import create_app
     from layers.catalog import Catalog
 
-    from . import bench_access, bench_travel, bounds, browser, coverage, mclp, server, sidebyside, users
+    from . import (
+        bench_access,
+        bench_hours_ui,
+        bench_travel,
+        bounds,
+        browser,
+        coverage,
+        mclp,
+        server,
+        sidebyside,
+        users,
+    )
 
     started = dt.datetime.now()
     header_machine = machine()
@@ -163,6 +175,9 @@ def main() -> int:
     sections.append(("Travel time (issue 13)", bench_travel.markdown(tr)))
     for key in ("hours_per_service_s", "threshold_p95_ms", "add_unit_p95_ms", "suggest_10_s", "suggest_10_ratio"):
         figures[f"travel_{key}"] = tr[key]
+    raw["hours_ui"] = hu = bench_hours_ui.run(runs=20 if args.quick else 60)
+    sections.append((bench_hours_ui.TITLE, bench_hours_ui.markdown(hu)))
+    figures["hours_ui_threshold_p95_ms"] = hu["hours_threshold_p95_ms"]
 
     raw["access"] = acc = bench_access.run(catalog, runs=10 if args.quick else 30)
     raw["left_out_ui"] = ui = bench_access.ui_run(catalog, runs=10 if args.quick else 30)

@@ -40,13 +40,14 @@ def register(app, model: Model) -> None:
         ],
         prevent_initial_call=True,
     )
-    def download(set_progress, pdf_clicks, png_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
+    def download(set_progress, pdf_clicks, png_clicks, service, km, level, focus, colour, weights, measure, hours,
+                 scenario_data, lang):
         lang = safe_lang(lang)
 
         def progress(percent: int, key: str) -> None:
             set_progress((percent, t(lang, key)))
 
-        gs, _ = gap_state(model, service, km, level, focus, colour, weights)
+        gs, _ = gap_state(model, service, km, level, focus, colour, weights, measure, hours)
         scenario, _ = scenario_from(model, scenario_data)
         computed = compute(model, gs, scenario)  # once: the map, the headline and the table share it
         figure = gap_figure(model, gs, scenario, lang, computed)

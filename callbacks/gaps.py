@@ -12,6 +12,7 @@ from atlas.plan import scenario_from
 from reports.registry import send
 from views import ids
 from views.gaps import gap_update, gaps_tab
+from views.hours import threshold_styles, with_hours_notice
 
 
 def register(app, model: Model) -> None:
@@ -54,12 +55,22 @@ def register(app, model: Model) -> None:
         State(ids.LANG, "value"),  # a language change re-renders the tab, which fires this
         State(ids.GAP_DRAWN, "data"),
     )
-    def update_gaps(service, km, level, focus, colour, weights, page, sort_by, scenario_data, lang, drawn):
-        gs, _ = gap_state(model, service, km, level, focus, colour, weights)
+    def update_gaps(service, km, level, focus, colour, weights, measure, hours, page, sort_by, scenario_data, lang,
+                    drawn):
+        gs, _ = gap_state(model, service, km, level, focus, colour, weights, measure, hours)
         scenario, _ = scenario_from(model, scenario_data)
-        return gap_update(
+        out = gap_update(
             model, gs, drawn, page, sort_by, safe_lang(lang), app.config.requests_pathname_prefix, scenario
         )
+        return with_hours_notice(out, hours, safe_lang(lang))
+
+    @app.callback(
+        Output(ids.GAP_KM_BOX, "style"),
+        Output(ids.GAP_HOURS_BOX, "style"),
+        Input(ids.GAP_MEASURE, "value"),
+    )
+    def show_threshold(measure):
+        return threshold_styles(measure)
 
     @app.callback(
         Output(ids.GAP_DOWNLOAD, "data"),
@@ -71,8 +82,9 @@ def register(app, model: Model) -> None:
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def export(csv_clicks, xlsx_clicks, plan_clicks, service, km, level, focus, colour, weights, scenario_data, lang):
-        gs, _ = gap_state(model, service, km, level, focus, colour, weights)
+    def export(csv_clicks, xlsx_clicks, plan_clicks, service, km, level, focus, colour, weights, measure, hours,
+               scenario_data, lang):
+        gs, _ = gap_state(model, service, km, level, focus, colour, weights, measure, hours)
         scenario, _ = scenario_from(model, scenario_data)
         name = {ids.PLAN_EXPORT_XLSX: "scenario_xlsx", ids.GAP_EXPORT_XLSX: "gaps_xlsx"}.get(ctx.triggered_id, "gaps_csv")
         return send(name, model=model, gs=gs, scenario=scenario, lang=safe_lang(lang))[0]

@@ -31,13 +31,15 @@ def register(app, model: Model) -> None:
         Input(ids.PLAN_EXPORT, "n_clicks"),
         State(ids.SCENARIO, "data"),
         State(ids.GAP_KM, "value"),
+        State(ids.GAP_MEASURE, "value"),
+        State(ids.GAP_HOURS, "value"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def export_scenario(_, data, km, lang):
+    def export_scenario(_, data, km, measure, hours, lang):
         lang = safe_lang(lang)
         scenario, _ = scenario_from(model, data)
-        gs = gap_state(model, km=km)[0]  # the one threshold bound (analysis.limits)
+        gs = gap_state(model, km=km, measure=measure, hours=hours)[0]  # the one threshold bound (analysis.limits)
         return send("scenario_csv", model=model, gs=gs, scenario=scenario, lang=lang)[0]
 
     app.clientside_callback(
@@ -90,6 +92,8 @@ def register(app, model: Model) -> None:
         State(ids.PLAN_CLICK, "value"),
         State(ids.GAP_LEVEL, "value"),
         State(ids.GAP_KM, "value"),
+        State(ids.GAP_MEASURE, "value"),
+        State(ids.GAP_HOURS, "value"),
         State(ids.PLAN_N, "value"),
         State(ids.PLAN_DEPARTMENTS, "value"),
         State(ids.PLAN_CANDIDATES, "value"),
@@ -114,6 +118,8 @@ def register(app, model: Model) -> None:
         click_mode,
         level,
         km,
+        measure,
+        hours,
         n,
         departments,
         candidates,
@@ -168,6 +174,8 @@ def register(app, model: Model) -> None:
                     "candidates": candidates,
                     "min_size": min_size,
                     "km": km if isinstance(km, (int, float)) else 50,
+                    "measure": measure,
+                    "hours": hours if isinstance(hours, (int, float)) else 6,
                 },
             )
         elif trigger == ids.PLAN_CLEAR:

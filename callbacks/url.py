@@ -39,6 +39,8 @@ def register(app, model: Model) -> None:
             "level": g.level,
             "focus": g.focus,
             "values": [g.service, g.km, g.colour, list(g.weights)],
+            "measure": g.measure,
+            "hours": g.hours,
         }
         m = view.map
         return (

@@ -14,6 +14,7 @@ from dataclasses import replace
 from atlas import left_out
 from atlas.gaps import GapState, GapView, caveat_texts, compute, service_label
 from atlas.headline import headline as gap_headline
+from atlas.hours import fmt_hours, mt, threshold_tag, with_median
 from atlas.i18n import fmt_km, fmt_number, pick, t
 from atlas.model import MapState, Model
 from atlas.plan import Scenario, service_totals
@@ -49,8 +50,9 @@ def headline_lines(
     lines: list[str] = [words.change] if words.change else []
     km = fmt_number(gs.km, 0, lang)
     for total in service_totals(scenario, computed.gains):
-        text = t(
+        text = mt(
             lang,
+            gs,
             "brief.scenario_line",
             service=pick(model.catalog.layer(total.service).short, lang),
             n=total.units,
@@ -76,16 +78,19 @@ def top_rows(
 ) -> tuple[list[str], list[list[str]]]:
     computed = computed or compute(model, gs, scenario)
     view = computed.view.sort_values(["rank"], na_position="last").head(10)
-    columns = [t(lang, f"gaps.col.{c}") for c, _ in TABLE]
+    table = with_median(gs, TABLE)
+    columns = [mt(lang, gs, f"gaps.col.{c}") for c, _ in table]
     rows = []
     for _, row in view.iterrows():
         cells = []
-        for column, places in TABLE:
+        for column, places in table:
             value = row[column]
             if column == "rank" and row.get("rank_label"):  # "3 (2–6)", * when the top-10 place is uncertain
                 cells.append(row["rank_label"] + ("\u00a0*" if row.get("top10_uncertain") else ""))
             elif places is None:
                 cells.append(str(value))
+            elif column == "median_hours":
+                cells.append(fmt_hours(value, lang))
             elif column == "median_km":
                 cells.append("" if value != value else fmt_km(value, lang))
             else:
@@ -126,8 +131,9 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
     brief = Brief(
         lang=lang,
         title=t(lang, "brief.title"),
-        subtitle=t(
+        subtitle=mt(
             lang,
+            gs,
             "brief.subtitle",
             service=service_label(model, gs.service, lang),
             km=fmt_number(gs.km, 0, lang),
@@ -136,8 +142,9 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
         ),
         headline=headline,
         scenario=scenario_lines,
-        map_caption=t(
+        map_caption=mt(
             lang,
+            gs,
             "gaps.map_title_pct" if gs.colour == "pct" else "gaps.map_title_index",
             km=fmt_number(gs.km, 0, lang),
             service=service_label(model, gs.service, lang),
@@ -162,7 +169,7 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
 
 
 def file_name(gs: GapState, kind: str, extension: str) -> str:
-    return f"cobertura-{kind}-{gs.service}-{int(gs.km)}km-{gs.level}-{gs.focus or 'pe'}.{extension}"
+    return f"cobertura-{kind}-{gs.service}-{threshold_tag(gs)}-{gs.level}-{gs.focus or 'pe'}.{extension}"
 
 
 def brief_link(public_url: str | None, lang: str, gs: GapState, scenario: Scenario) -> str:

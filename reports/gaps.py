@@ -10,9 +10,18 @@ import pandas as pd
 
 from analysis.coverage import CHAIN
 from atlas.gaps import TABLE_COLUMNS, GapState, caveat_texts, service_label, sort_view
+from atlas.hours import (
+    TRAVEL,
+    fmt_hours,
+    fmt_threshold_hours,
+    gains_for,
+    mt,
+    threshold_tag,
+    with_median,
+)
 from atlas.i18n import fmt_number, pick, t
 from atlas.model import Model
-from atlas.plan import Scenario, all_gains
+from atlas.plan import Scenario
 from reports.tables import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
 
 # children (est.) and the rank's range over the 2018 poverty interval (atlas.left_out)
@@ -21,19 +30,22 @@ EXTRA_EXPORT_COLUMNS = ("rural_children", "rank_low", "rank_high", "top10_uncert
 
 def export_frame(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> pd.DataFrame:
     ordered = sort_view(view, None)
-    columns = [c for c, _ in TABLE_COLUMNS]
+    columns = [c for c, _ in with_median(gs, TABLE_COLUMNS)]
     if gs.service == CHAIN:
         columns.insert(8, "pct_population_within")
     columns += [c for c in EXTRA_EXPORT_COLUMNS if c in ordered]
     out = ordered[columns].copy()
-    out.columns = [t(lang, f"gaps.col.{c}") for c in columns]
+    if "median_hours" in out:  # inf: no modelled access, said in words (never a number)
+        out["median_hours"] = out["median_hours"].astype(object).where(
+            ~out["median_hours"].isin([float("inf")]), fmt_hours(float("inf"), lang))
+    out.columns = [mt(lang, gs, f"gaps.col.{c}") for c in columns]
     return out
 
 
 def method_rows(model: Model, gs: GapState, lang: str) -> list[tuple[str, str]]:
     rows = [
         (t(lang, "gaps.export.service"), service_label(model, gs.service, lang)),
-        (t(lang, "gaps.export.threshold"), f"{fmt_number(gs.km, 0, lang)} km"),
+        (t(lang, "gaps.export.threshold"), threshold_words(gs, lang)),
         (t(lang, "gaps.export.level"), t(lang, f"level.{gs.level}")),
         (
             t(lang, "gaps.export.focus"),
@@ -69,7 +81,7 @@ def export_xlsx(model: Model, gs: GapState, view: pd.DataFrame, lang: str, scena
     }
     if scenario is not None and scenario.units:
         sheets[t(lang, "plan.export.sheet")] = scenario_frame(
-            model, scenario, all_gains(model, scenario.units, gs.km), lang
+            model, scenario, gains_for(model, gs, scenario.units), lang
         )
     return xlsx_bytes(sheets, headerless=(method_sheet,))
 
@@ -78,15 +90,21 @@ def scenario_xlsx(model: Model, gs: GapState, scenario: Scenario, lang: str) -> 
     """The scenario's units (gain, cost, cost per person) and a sheet of method and sources."""
     method_sheet = t(lang, "gaps.export.method_sheet")
     sheets = {
-        t(lang, "plan.export.sheet"): scenario_frame(model, scenario, all_gains(model, scenario.units, gs.km), lang),
+        t(lang, "plan.export.sheet"): scenario_frame(model, scenario, gains_for(model, gs, scenario.units), lang),
         method_sheet: pd.DataFrame(method_rows(model, gs, lang)),
     }
     return xlsx_bytes(sheets, headerless=(method_sheet,))
 
 
+def threshold_words(gs: GapState, lang: str) -> str:
+    if gs.measure == TRAVEL:
+        return f"{fmt_threshold_hours(gs.hours, lang)} h ({t(lang, 'gaps.measure.hours')})"
+    return f"{fmt_number(gs.km, 0, lang)} km"
+
+
 def export_name(model: Model, gs: GapState, extension: str) -> str:
     focus = gs.focus or "pe"
-    return f"cobertura-brechas-{gs.service}-{int(gs.km)}km-{gs.level}-{focus}.{extension}"
+    return f"cobertura-brechas-{gs.service}-{threshold_tag(gs)}-{gs.level}-{focus}.{extension}"
 
 
 def scenario_frame(model: Model, scenario: Scenario, gains: list[float], lang: str) -> pd.DataFrame:

@@ -11,10 +11,9 @@ import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analysis.scenario import scenario_km
-from atlas.gaps import report_for
+from atlas.gaps import compute
+from atlas.hours import gains_for, threshold_tag
 from atlas.i18n import t
-from atlas.plan import all_gains
 from ingest.registry import clean_records, errors_csv, template_csv, units_csv
 from reports.brief import figure_png
 from reports.brief_content import file_name, make_brief
@@ -47,14 +46,8 @@ class Report:
 
 
 def _gaps_view(model, gs, scenario):
-    """The ranked table of the view, with the scenario's units counted in."""
-    return report_for(
-        model,
-        gs,
-        scenario_km(model.coverage, scenario.units, gs.service)
-        if scenario.units
-        else None,
-    )
+    """The ranked table of the view, with the scenario's units counted in (km or hours)."""
+    return compute(model, gs, scenario).view
 
 
 def _named(es: str, en: str, extension: str) -> Callable[..., str]:
@@ -82,16 +75,16 @@ REPORTS: dict[str, Report] = {
             model, gs, scenario, lang
         ),
         mime=XLSX,
-        filename=lambda gs, **_: f"cobertura-escenario-{int(gs.km)}km.xlsx",
+        filename=lambda gs, **_: f"cobertura-escenario-{threshold_tag(gs)}.xlsx",
     ),
     "scenario_csv": Report(
         build=lambda model, gs, scenario, lang, **_: csv_text(
             scenario_frame(
-                model, scenario, all_gains(model, scenario.units, gs.km), lang
+                model, scenario, gains_for(model, gs, scenario.units), lang
             )
         ),
         mime=CSV,
-        filename=lambda gs, **_: f"cobertura-escenario-{int(gs.km)}km.csv",
+        filename=lambda gs, **_: f"cobertura-escenario-{threshold_tag(gs)}.csv",
     ),
     # raises reports.brief.ExportError when no map can be drawn (the callback says so)
     "map_png": Report(

@@ -31,9 +31,11 @@ from atlas.gaps import (
     table_page,
 )
 from atlas.headline import headline as gap_headline
+from atlas.hours import fmt_hours, mt, with_median
 from atlas.i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, t
 from atlas.model import NATIONAL, Model
 from views import ids
+from views.hours import measure_controls, threshold_styles
 from views.layout import focus_options
 from views.left_out import left_out_cards, places_trace, with_load_hover
 from views.map_figure import (
@@ -64,7 +66,7 @@ def area_text(row: dict, colour: str, lang: str) -> str:
         pct=fmt_number(row["pct_rural_beyond"], 1, lang),
         beyond=fmt_number(row["rural_beyond"], 0, lang),
         rural=fmt_number(row["rural_population"], 0, lang),
-        median=fmt_km(row["median_km"], lang),
+        median=fmt_hours(row["median_hours"], lang) if "median_hours" in row else fmt_km(row["median_km"], lang),
     )
     if not pd.isna(row.get("rural_children_beyond")):  # children first (est.)
         base = t(lang, "gaps.hover_children", children=fmt_number(row["rural_children_beyond"], 0, lang)) + "<br>" + base
@@ -90,11 +92,11 @@ def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> Value
     label = service_label(model, gs.service, lang)
     km = fmt_number(gs.km, 0, lang)
     if gs.colour == "pct":
-        title = t(lang, "gaps.map_title_pct", km=km, service=label)
-        unit = t(lang, "gaps.unit_pct")
+        title = mt(lang, gs, "gaps.map_title_pct", km=km, service=label)
+        unit = mt(lang, gs, "gaps.unit_pct")
         scale = "YlOrRd"
     else:
-        title = t(lang, "gaps.map_title_index", km=km, service=label)
+        title = mt(lang, gs, "gaps.map_title_index", km=km, service=label)
         unit = t(lang, "gaps.unit_index")
         scale = "Reds"
     return ValueSpec(
@@ -105,15 +107,24 @@ def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> Value
         decimals=1,
         colorscale=scale,
         from_zero=True,
-        texts=[area_text(row, gs.colour, lang) for row in view[TEXT_COLUMNS].to_dict("records")],
+        texts=[area_text(row, gs.colour, lang) for row in view[with_median(gs, TEXT_COLUMNS)].to_dict("records")],
     )
 
 
-def headline(model: Model, gs: GapState, view: pd.DataFrame, lang: str, baseline: pd.DataFrame | None = None):
-    words = gap_headline(model, gs, GapView(view, baseline, []), lang)
+def headline(
+    model: Model,
+    gs: GapState,
+    view: pd.DataFrame,
+    lang: str,
+    baseline: pd.DataFrame | None = None,
+    computed: GapView | None = None,
+):
+    words = gap_headline(model, gs, computed or GapView(view, baseline, []), lang)
     if not words.known:
         return dbc.Alert(words.text, color="secondary")
     parts = [html.P([html.Strong(words.lead), " ", words.text], className="lead mb-1")]
+    if words.no_access:
+        parts.append(html.P(words.no_access, className="small mb-1"))
     if words.change:
         parts.append(html.P(words.change, className="plan-change mb-1"))
     if words.chain:
@@ -131,10 +142,10 @@ def caveats(model: Model, gs: GapState, lang: str) -> list:
 
 
 def table_columns(gs: GapState, lang: str) -> list[dict]:
-    cols = list(TABLE_COLUMNS)
+    cols = with_median(gs, TABLE_COLUMNS)
     if gs.service == CHAIN:
         cols.insert(8, ("pct_population_within", 1))
-    return [{"name": t(lang, f"gaps.col.{c}"), "id": c} for c, _ in cols]
+    return [{"name": mt(lang, gs, f"gaps.col.{c}"), "id": c} for c, _ in cols]
 
 
 # --------------------------------------------------------------------------- export
@@ -197,18 +208,23 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                         id=ids.GAP_SERVICE, options=service_options(model, lang), value=gs.service, className="mb-3"
                     ),
                 ),
-                *labelled(
-                    t(lang, "gaps.threshold"),
-                    dcc.Slider(
-                        id=ids.GAP_KM,
-                        min=5,
-                        max=300,
-                        step=5,
-                        value=gs.km,
-                        marks={10: "10", 50: "50", 100: "100", 200: "200", 300: "300 km"},
-                        tooltip={"placement": "bottom", "always_visible": False},
-                        className="mb-3",
+                *measure_controls(model, gs, lang),
+                html.Div(
+                    labelled(
+                        t(lang, "gaps.threshold"),
+                        dcc.Slider(
+                            id=ids.GAP_KM,
+                            min=5,
+                            max=300,
+                            step=5,
+                            value=gs.km,
+                            marks={10: "10", 50: "50", 100: "100", 200: "200", 300: "300 km"},
+                            tooltip={"placement": "bottom", "always_visible": False},
+                            className="mb-3",
+                        ),
                     ),
+                    id=ids.GAP_KM_BOX,
+                    style=threshold_styles(gs.measure)[0],
                 ),
                 *labelled(t(lang, "control.level"), radio_items(ids.GAP_LEVEL, lang, "level", GAP_LEVELS, gs.level)),
                 *labelled(
@@ -359,13 +375,17 @@ def gap_update(
         "focus": gs.focus,
         "lang": lang,
         "values": [gs.service, gs.km, gs.colour, list(gs.weights)],
+        "measure": gs.measure,
+        "hours": gs.hours,
         "services": list(gs.members),
         "scenario": scenario.record()["units"],
         "plan": scenario.record(),
     }
     reach = left_out.reach_for(model, gs, scenario)
     # the named places beyond reach first, the scenario's units last (on top)
-    units_traces = [places_trace(model, gs, reach, lang)] + scenario_traces(model, scenario.units, gains, gs.km, lang)
+    units_traces = [places_trace(model, gs, reach, lang)] + scenario_traces(
+        model, scenario.units, gains, gs.km, lang, gs
+    )
     if not isinstance(drawn, dict) or (drawn.get("level"), drawn.get("focus"), drawn.get("lang")) != (
         gs.level,
         gs.focus,
@@ -376,7 +396,9 @@ def gap_update(
         figure["data"].extend(units_traces)
     else:
         record["plan_trace"] = drawn.get("plan_trace")
-        if drawn.get("values") == record["values"] and drawn.get("scenario") == record["scenario"]:
+        if (drawn.get("values"), drawn.get("measure"), drawn.get("hours"), drawn.get("scenario")) == (
+            record["values"], record["measure"], record["hours"], record["scenario"]
+        ):
             figure = no_update
         else:
             figure = metric_patch(model, map_state(gs), lang, spec=spec)
@@ -394,13 +416,13 @@ def gap_update(
     return (
         figure,
         record,
-        headline(model, gs, view, lang, baseline),
+        headline(model, gs, view, lang, baseline, computed),
         caveats(model, gs, lang),
         rows,
         pages,
         table_columns(gs, lang),
         unit_list(model, scenario, gains, lang),
-        summary(model, scenario, gains, gs.km, lang),
+        summary(model, scenario, gains, gs.km, lang, gs),
     )
 
 

@@ -35,6 +35,10 @@ GAP_RENDERED = "gap-rendered"  # language the gaps tab was rendered in
 GAP_DRAWN = "gap-drawn"
 GAP_SERVICE = "gap-service"
 GAP_KM = "gap-km"
+GAP_MEASURE = "gap-measure"  # km or modelled hours (atlas/hours.py)
+GAP_HOURS = "gap-hours"
+GAP_KM_BOX = "gap-km-box"
+GAP_HOURS_BOX = "gap-hours-box"
 GAP_LEVEL = "gap-level"
 GAP_FOCUS = "gap-focus"
 GAP_COLOUR = "gap-colour"
@@ -109,10 +113,12 @@ def map_controls(kind) -> list:
 
 def gap_controls(kind) -> list:
     """``kind`` (dash Input or State) of each control a GapState is rebuilt from, in the
-    argument order of atlas.gaps.gap_state: service, km, level, focus, colour, weights."""
+    argument order of atlas.gaps.gap_state: service, km, level, focus, colour, weights,
+    measure, hours."""
     from dash import ALL
 
-    controls = (GAP_SERVICE, GAP_KM, GAP_LEVEL, GAP_FOCUS, GAP_COLOUR, {"type": GAP_WEIGHT, "component": ALL})
+    controls = (GAP_SERVICE, GAP_KM, GAP_LEVEL, GAP_FOCUS, GAP_COLOUR, {"type": GAP_WEIGHT, "component": ALL},
+                GAP_MEASURE, GAP_HOURS)
     return [kind(control, "value") for control in controls]
 
 # safety nets (callbacks/safety.py)

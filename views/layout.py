@@ -48,7 +48,9 @@ def metric_options(model: Model, level: str, lang: str, user=None) -> list[dict]
             label += f" ({t(lang, 'metric.not_at_level')})"
             disabled = True
         options.append({"label": label, "value": metric_id, "disabled": disabled})
-    for metric_id, (_, metric) in (user.metrics.items() if user is not None else ()):  # imported in the browser
+    # modelled travel hours (atlas/travel_layer.py), then the series imported in the browser
+    extra = {**model.derived_metrics, **(user.metrics if user is not None else {})}
+    for metric_id, (_, metric) in extra.items():
         disabled = level not in metric.levels
         label = pick(metric.title, lang) + (f" ({t(lang, 'metric.not_at_level')})" if disabled else "")
         options.append({"label": label, "value": metric_id, "disabled": disabled})

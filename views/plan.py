@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from analysis.places import CANDIDATE_KINDS, CAPITALS
 from analysis.scenario import MAX_SUGGESTIONS, Unit
+from atlas.hours import mt
 from atlas.i18n import fmt_number, pick, t
 from atlas.model import FOCUS_DEPARTMENTS, Model
 from atlas.plan import RING, Scenario, plannable, service_totals
@@ -19,14 +20,17 @@ from views.parts import outline_button
 # ---------------------------------------------------------------------------- figures
 
 
-def scenario_traces(model: Model, units: tuple[Unit, ...], gains: list[float], km: float, lang: str) -> list[dict]:
-    """Two marker traces: a ring (dark: added by hand, gold: suggested) and the service colour."""
+def scenario_traces(model: Model, units: tuple[Unit, ...], gains: list[float], km: float, lang: str,
+                    gs=None) -> list[dict]:
+    """Two marker traces: a ring (dark: added by hand, gold: suggested) and the service colour.
+    `gs`: the gaps state, for the words of its measure (hours or km)."""
     colours = {layer.id: layer.color for layer in model.service_layers}
     lat = [round(u.lat, 5) for u in units]
     lon = [round(u.lon, 5) for u in units]
     text = [
-        t(
+        mt(
             lang,
+            gs,
             "plan.hover",
             service=pick(model.catalog.layer(u.service).short, lang),
             origin=t(lang, f"plan.origin.{u.origin}"),
@@ -55,7 +59,7 @@ def scenario_traces(model: Model, units: tuple[Unit, ...], gains: list[float], k
     ]
 
 
-def summary(model: Model, scenario: Scenario, gains: list[float], km: float, lang: str):
+def summary(model: Model, scenario: Scenario, gains: list[float], km: float, lang: str, gs=None):
     """Per service: units, rural people newly within km, cost, cost per person."""
     if not scenario.units:
         return html.P(t(lang, "plan.empty"), className="small text-muted mb-0")
@@ -76,7 +80,7 @@ def summary(model: Model, scenario: Scenario, gains: list[float], km: float, lan
     )
     return [
         html.Table([head, html.Tbody(rows)], className="table table-sm mb-1 plan-summary"),
-        html.P(t(lang, "plan.gain_note", km=fmt_number(km, 0, lang)), className="small text-muted mb-0"),
+        html.P(mt(lang, gs, "plan.gain_note", km=fmt_number(km, 0, lang)), className="small text-muted mb-0"),
     ]
 
 

@@ -10,6 +10,7 @@ from analysis.areas import nearest_care_province, nearest_services
 from atlas.i18n import fmt_km, fmt_number, pick, t
 from atlas.model import MapState, Model
 from layers.base import FLAG_SUPPRESSED, suppress_small
+from views.hours import travel_section
 from views.left_out import unit_load_text
 from views.map_figure import value_text
 
@@ -35,7 +36,8 @@ def hint(lang: str, problem: str | None = None):
 
 def need_rows(model: Model, level: str, code: str, lang: str, user=None) -> list:
     rows = []
-    metrics = {**model.metrics, **(user.metrics if user is not None else {})}
+    # catalogue metrics only: modelled travel hours have their own section (views/hours.py)
+    metrics = {**model.catalog.metrics, **(user.metrics if user is not None else {})}
     for metric_id, (_, metric) in metrics.items():
         if level not in metric.levels:
             continue
@@ -173,6 +175,7 @@ def area_profile(model: Model, state: MapState, code: str, lang: str, user=None)
         html.H3(t(lang, "profile.nearest"), className="h6 mt-2"),
         small_table(nearest_rows(model, float(area["lat"]), float(area["lon"]), lang)),
         html.P(t(lang, "profile.nearest_note", place=area["capital_name"]), className="small-note"),
+        *travel_section(model, area, lang),
         *cited_section(model, code, lang),
     ]
 

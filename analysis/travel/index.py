@@ -201,6 +201,11 @@ class TravelIndex:
             self._views[variant] = view
         return self._views[variant]
 
+    def coverage_view(self, variant: str = "central") -> CoverageIndex:
+        """A CoverageIndex whose distances are the variant's modelled hours (inf = no access):
+        `summary`, `gap_report` and the medians cache work on it unchanged."""
+        return self._view(variant)
+
     def summary(self, service: str, threshold_hours: float, level: str, variant: str = "central",
                 hours: np.ndarray | None = None) -> pd.DataFrame:
         """Per-area coverage figures for an hour threshold: the columns of

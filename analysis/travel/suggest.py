@@ -121,9 +121,10 @@ def exact_sites_milp(sets: CoverageSets, n: int) -> tuple[list[int], float]:
 
 def suggest_hours(travel: TravelIndex, service: str, hours: object, departments: Iterable[str],
                   candidates: Candidates, n: object, variant: str = "central",
-                  return_sets: bool = False):
+                  return_sets: bool = False, current: np.ndarray | None = None):
     """Greedy suggestion of up to `n` sites maximising the rural population of
-    `departments` newly within `hours` of modelled travel (existing units fixed).
+    `departments` newly within `hours` of modelled travel (existing units fixed;
+    `current`: raw hours with other fixed units too, e.g. a scenario's, inf = no access).
 
     Raises ValueError (`OutOfBounds` for hours and n) on an argument outside its bounds.
     """
@@ -137,7 +138,7 @@ def suggest_hours(travel: TravelIndex, service: str, hours: object, departments:
     d = travel.coverage.demand
     model = travel.model(variant)
     in_area = d.rural & np.isin(d.ubigeo.astype("U2"), departments)
-    already = travel.raw(service, variant) <= hours
+    already = (travel.raw(service, variant) if current is None else current) <= hours
     open_idx = np.flatnonzero(in_area & ~already)
     pool = candidates.subset(np.isin(candidates.department, departments))
     if len(pool) == 0 or len(open_idx) == 0:

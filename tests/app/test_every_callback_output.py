@@ -106,6 +106,8 @@ def domain(app, requests_, secrets):  # noqa: F811
                                          {"state": "confirmed", "added": 2, "skipped": 0}],
         key(ids.UPLOAD_PENDING, "data"): [units, None],
         key(ids.MAP, "clickData"): [None, click("16"), click(units[0]["id"]), *[click(i) for i in model.points["id"]]],
+        key(ids.GAP_MEASURE, "value"): ["hours", "km"],  # modelled travel hours (atlas/hours.py)
+        key(ids.GAP_HOURS, "value"): [6, 1, 72, 24],
     }
 
 

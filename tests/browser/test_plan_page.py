@@ -75,6 +75,9 @@ def test_add_a_unit_by_district_updates_figures_and_the_link(dash_duo, app):
     assert dash_duo.find_element("#gap-headline").text != before
     assert wait_for(lambda: (gap_map(dash_duo) or {}).get("units") == 1, what="unit marker")
     wait_for(lambda: "units=upe:160201" in dash_duo.driver.current_url, what="scenario in the URL")
+    # the copy-link button copies that address (assets/js/clientside.js)
+    copied = dash_duo.driver.execute_script("return window.dash_clientside.cobertura.copy_url(1)")
+    assert copied == dash_duo.driver.current_url
 
     # the shared link reproduces the scenario in a fresh page
     dash_duo.driver.get(dash_duo.driver.current_url)
