@@ -25,6 +25,7 @@ from atlas.jobs import BoundedJobManager, JobStoreError, open_store
 from atlas.model import GEOMETRY_ROUTE, Model
 from callbacks import brief as brief_callbacks
 from callbacks import gaps as gap_callbacks
+from callbacks import left_out as left_out_callbacks
 from callbacks import map as map_callbacks
 from callbacks import plan as plan_callbacks
 from callbacks import profile as profile_callbacks
@@ -435,6 +436,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         profile_callbacks,
         sources_callbacks,
         gap_callbacks,
+        left_out_callbacks,
         plan_callbacks,
         scenario_callbacks,
         brief_callbacks,

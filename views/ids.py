@@ -50,6 +50,17 @@ GAP_TABLE = "gap-table"
 GAP_EXPORT_CSV = "gap-export-csv"
 GAP_EXPORT_XLSX = "gap-export-xlsx"
 GAP_DOWNLOAD = "gap-download"
+# who is left out (views/left_out.py): named places, unit load, equity
+LO_PLACES_TABLE = "left-out-places"
+LO_PLACES_SEARCH = "left-out-search"
+LO_PLACES_SUMMARY = "left-out-summary"
+LO_PLACES_CSV = "left-out-csv"
+LO_PLACES_XLSX = "left-out-xlsx"
+LO_PLACES_DOWNLOAD = "left-out-download"
+LO_LOADS_TABLE = "left-out-loads"
+LO_LOADS_NOTE = "left-out-loads-note"
+LO_EQUITY_GRAPH = "left-out-equity"
+LO_EQUITY_TEXT = "left-out-equity-text"
 SCENARIO = "scenario"  # store inside the gaps tab: hypothetical units and costs
 SCENARIO_SEED = "scenario-seed"  # top-level store: a scenario read from the URL
 SCENARIOS = "scenarios"  # top-level store: the saved, named scenarios A..F (atlas.scenarios)
