@@ -9,15 +9,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
-def test_coverage_command_prints_one_record_per_area_as_json():
-    out = run("coverage", "--service", "upe", "--km", "50", "--level", "department", "--format", "json")
+def loreto_by_department(*threshold: str) -> dict:
+    """The coverage command's JSON by department (UPE) at a threshold: one record per
+    department (25), Loreto's returned."""
+    out = run("coverage", "--service", "upe", *threshold, "--level", "department", "--format", "json")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert len(rows) == 25
-    loreto = next(r for r in rows if r["ubigeo"] == "16")
+    return next(r for r in rows if r["ubigeo"] == "16")
+
+
+def test_coverage_command_prints_one_record_per_area_as_json():
+    loreto = loreto_by_department("--km", "50")
     assert loreto["name"] == "Loreto"
     assert loreto["rural_population"] == 314534
     assert round(loreto["pct_rural_beyond"], 1) == 84.0
@@ -86,3 +92,9 @@ def test_coverage_records_gain_children_and_the_rank_range_after_the_old_fields(
                        "--format", "csv")
     header = out.splitlines()[0]
     assert header.endswith("gap_index,rank,rural_children,rural_children_beyond,rank_low,rank_high")
+
+
+def test_coverage_in_hours_adds_median_hours_and_the_range():
+    loreto = loreto_by_department("--hours", "6")
+    assert {"median_hours", "pct_rural_beyond", "median_km", "pct_rural_beyond_low", "pct_rural_beyond_high"} <= set(loreto)
+    assert loreto["pct_rural_beyond_high"] <= loreto["pct_rural_beyond"] <= loreto["pct_rural_beyond_low"]
