@@ -190,12 +190,31 @@ def two_step_fca(
             g_lon = np.where(g_demand > 0, np.bincount(inverse, weights=demand * lon, minlength=len(cells)) / safe, lon[first])
     weights = pairs.copy()
     weights.data = decay_weight(pairs.data, catchment_km, decay)
-    load = np.asarray(weights @ g_demand).ravel()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(load > 0, supply / load, np.nan)
-    per_group = np.asarray(weights.T @ np.nan_to_num(ratio, nan=0.0)).ravel()
+    load, ratio, per_group = _two_steps(weights, g_demand, supply)
     per_point = per_group if inverse is None else per_group[inverse]
     return Access(per_point=per_point, load=load, ratio=ratio, catchment_km=catchment_km, decay=decay, cell_km=cell_km)
+
+
+def _two_steps(weights: sparse.csr_matrix, demand: np.ndarray, supply: np.ndarray):
+    """(load_j, R_j, A_i) of units x points decay `weights` (the module's formulas)."""
+    load = np.asarray(weights @ demand).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(load > 0, supply / load, np.nan)
+    return load, ratio, np.asarray(weights.T @ np.nan_to_num(ratio, nan=0.0)).ravel()
+
+
+def two_step_fca_catchments(catchments: sparse.spmatrix, demand: np.ndarray, threshold: float) -> Access:
+    """Classic (step) 2SFCA on given catchments: `catchments` is units x demand points, true
+    (or 1) where the point is within the unit's catchment (e.g. modelled travel hours at most
+    `threshold`: `analysis.travel.suggest.coverage_sets_hours`). Supply 1 per unit; demand
+    persons per point (NaN counts as 0). ``catchment_km`` of the result holds `threshold`
+    in the catchments' own unit."""
+    weights = sparse.csr_matrix(catchments, dtype=float)
+    demand = np.nan_to_num(np.asarray(demand, float), nan=0.0)
+    if weights.shape[1] != len(demand):
+        raise ValueError("the catchments and the demand must have the same points")
+    load, ratio, per_point = _two_steps(weights, demand, np.ones(weights.shape[0]))
+    return Access(per_point=per_point, load=load, ratio=ratio, catchment_km=float(threshold), decay="step")
 
 
 def per_area(access: Access, demand: np.ndarray, groups: np.ndarray, n_groups: int) -> pd.DataFrame:
@@ -214,7 +233,7 @@ def per_area(access: Access, demand: np.ndarray, groups: np.ndarray, n_groups: i
 
 
 def access_from_index(index, service: str, catchment_km: float, level: str, shares, decay: str = "step",
-                      points: tuple[np.ndarray, cKDTree] | None = None):
+                      points: tuple[np.ndarray, cKDTree] | None = None, catchments: sparse.spmatrix | None = None):
     """2SFCA for one service of a `CoverageIndex`, all children (urban and rural) as demand.
 
     Returns (areas, units): areas indexed by area code of `level` (``children``,
@@ -222,6 +241,8 @@ def access_from_index(index, service: str, catchment_km: float, level: str, shar
     ``children_in_catchment``, ``units_per_100k_in_catchment``), most loaded first, and the
     `Access` itself as ``areas.attrs["access"]``. Areas outside the dataset's coverage are NaN.
     `points` is `point_tree(index.demand.lat, index.demand.lon)`, when kept between calls.
+    `catchments` (units x demand points, true within reach, e.g. modelled hours at most
+    `catchment_km` hours) replaces the straight-line catchments (step decay only).
     """
     from .left_out import point_children
 
@@ -232,7 +253,14 @@ def access_from_index(index, service: str, catchment_km: float, level: str, shar
     d = index.demand
     sites = index.sites[service]
     children = point_children(d.weight, d.ubigeo, shares)
-    result = two_step_fca(d.lat, d.lon, children, sites.lat, sites.lon, catchment_km, decay=decay, points=points)
+    if catchments is None:
+        result = two_step_fca(d.lat, d.lon, children, sites.lat, sites.lon, catchment_km, decay=decay, points=points)
+    elif decay != "step":
+        raise ValueError("catchments in hours have a step decay only (use --km for the gaussian decay)")
+    elif catchments.shape[0] != len(sites.lat):
+        raise ValueError("one catchment per unit is needed")
+    else:
+        result = two_step_fca_catchments(catchments, children, catchment_km)
     uniques, inverse = index.groups[level]
     areas = per_area(result, children, inverse, len(uniques))
     areas.index = pd.Index(uniques, name="code")

@@ -6,6 +6,11 @@ Examples::
     python -m analysis places --service upe --km 50 --department 16 --format csv
     python -m analysis access --service upe --km 50 --level department --format json
     python -m analysis equity --service upe --km 50 --format json
+    python -m analysis places --service upe --hours 6 --department 16 --format csv
+
+Every command takes ``--hours H`` instead of ``--km``: the threshold (the catchment, for
+``access``) is then in modelled travel hours (analysis/travel, central speeds), a model and
+not a measurement; a centre with no modelled access within 7 days is beyond any threshold.
 """
 
 from __future__ import annotations
@@ -14,24 +19,33 @@ import csv
 import json
 import math
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 
-from .cli import add_area, add_format, add_service_and_km, load_catalog
+from .cli import (
+    add_area,
+    add_format,
+    add_service_and_km,
+    checked_threshold,
+    load_catalog,
+    travel_hours,
+)
 from .coverage import CHAIN
 from .index import GAP_SERVICES
-from .limits import THRESHOLD_KM, check_range
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "places",
         help="the rural populated centres beyond reach of a service (named list, est. people and children)",
-        description="Rural INEI populated centres more than --km (straight line) from the nearest "
-        "unit; people are the district's 2023 rural population spread evenly over its rural "
-        "centres, children (est.) = people x department 0-17 share 2020.",
+        description="Rural INEI populated centres more than --km (straight line) or --hours (modelled "
+        "travel time) from the nearest unit; people are the district's 2023 rural population spread "
+        "evenly over its rural centres, children (est.) = people x department 0-17 share 2020. "
+        "With --hours the column hours replaces km_to_nearest; it is empty and no_modelled_access "
+        "true for a centre with no modelled access within 7 days.",
     )
-    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,), hours=True)
     p.add_argument("--department", required=True,
                    help="2-digit department code, or a 4-digit province code (e.g. 16 or 1601)")
     add_format(p)
@@ -40,10 +54,11 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "access",
         help="capacity-aware access (2SFCA): units per 100,000 children within reach, load per unit",
-        description="Two-step floating catchment area on straight-line km: supply 1 per unit, "
+        description="Two-step floating catchment area on straight-line km, or with --hours on "
+        "catchments of modelled travel hours (a model, step decay only): supply 1 per unit, "
         "demand = children 0-17 (est.) at every populated centre.",
     )
-    add_service_and_km(p, GAP_SERVICES, "catchment distance threshold")
+    add_service_and_km(p, GAP_SERVICES, "catchment distance threshold", hours=True)
     add_area(p)
     p.add_argument("--decay", default="step", choices=("step", "gaussian"),
                    help="distance decay in the catchment: step (classic 2SFCA, default) or gaussian (E2SFCA)")
@@ -55,9 +70,10 @@ def add_parser(subparsers) -> None:
         "equity",
         help="share of rural children beyond reach by district poverty quintile, concentration index",
         description="Districts in population-weighted quintiles of 2018 monetary poverty "
-        "(midpoint of the 95% interval; quintile 1 = poorest fifth of rural children).",
+        "(midpoint of the 95% interval; quintile 1 = poorest fifth of rural children); beyond "
+        "--km (straight line) or --hours (modelled travel time).",
     )
-    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,), hours=True)
     add_area(p, level=False, department_help="only districts of this 2-digit department code")
     add_format(p)
     p.set_defaults(func=run_equity)
@@ -66,9 +82,10 @@ def add_parser(subparsers) -> None:
         "ranks",
         help="gap-index rank as a range over the 2018 poverty interval, with rural children (est.)",
         description="Seeded Monte Carlo over each district's 95% poverty interval; the range is the "
-        "2.5-97.5 percentile of the rank. Default gap-index weights.",
+        "2.5-97.5 percentile of the rank. Default gap-index weights. Coverage beyond --km "
+        "(straight line) or --hours (modelled travel time).",
     )
-    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,), hours=True)
     add_area(p)
     p.add_argument("--draws", type=int, default=200, help="Monte Carlo draws, 1-2000 (default 200)")
     p.add_argument("--seed", type=int, default=0)
@@ -85,6 +102,43 @@ def _loaded(service: str):
     if index is None or service not in index.km:
         raise ValueError(f"service {service} is unavailable: {catalog.errors}")
     return catalog, index
+
+
+HOURS_METHOD = ("modelled travel hours to the nearest unit (analysis/travel, central speeds; a model, not a "
+                "measurement; no modelled access within 7 days counts as beyond)")
+
+
+HOURS_CATCHMENT = ("catchments in modelled travel hours from each populated centre to the unit (analysis/travel, "
+                   "central speeds; a model, not a measurement; step decay)")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a command compares with its threshold: straight-line km (`distances` None: the
+    coverage index's own) or modelled hours (`travel`, `distances` per demand point)."""
+
+    threshold: float
+    hours: bool
+    distances: np.ndarray | None = None
+    travel: object | None = None
+
+    @property
+    def field(self) -> dict[str, float]:
+        """The threshold as the outputs name it: {"km": 50.0} or {"hours": 6.0}."""
+        return {"hours" if self.hours else "km": self.threshold}
+
+    def method(self, km_words: str = "straight-line km", hours_words: str = HOURS_METHOD) -> str:
+        return hours_words if self.hours else km_words
+
+
+def _measured(args):
+    """(catalog, index, Measure) of a command: bounds checked before any data is read."""
+    km, hours = checked_threshold(args)
+    catalog, index = _loaded(args.service)
+    if hours is None:
+        return catalog, index, Measure(km, False)
+    travel, distances = travel_hours(catalog, args.service)
+    return catalog, index, Measure(hours, True, distances, travel)
 
 
 def _department(catalog, code: str | None, allow_province: bool = False) -> str | None:
@@ -125,27 +179,36 @@ def _write(out: dict, rows_key: str, fields: list[str], fmt: str) -> int:
 
 
 def places_result(args) -> dict:
-    from .left_out import CHILDREN_METHOD, PLACE_COLUMNS, child_shares_from_catalog, places_beyond
+    from .left_out import (
+        CHILDREN_METHOD,
+        PLACE_COLUMNS,
+        child_shares_from_catalog,
+        places_beyond,
+    )
 
-    km = check_range("--km", args.km, THRESHOLD_KM)  # before any data is read
-    catalog, index = _loaded(args.service)
+    catalog, index, measure = _measured(args)
     area = _department(catalog, args.department, allow_province=True)
-    table = places_beyond(index, args.service, km, area, child_shares_from_catalog(catalog), catalog.geo.districts)
+    table = places_beyond(index, args.service, measure.threshold, area, child_shares_from_catalog(catalog),
+                          catalog.geo.districts, distances=measure.distances)
     rows = []
     for record in table.to_dict("records"):
         clean = {k: _clean(record[k], 6 if k in ("lat", "lon") else 1) for k in PLACE_COLUMNS}
+        if measure.hours:  # to the nearest unit in hours; None (never inf) with no modelled access
+            clean = {("hours" if k == "km_to_nearest" else k): v for k, v in clean.items()}
+            clean["hours"] = _clean(record["km_to_nearest"], 2)
+            clean["no_modelled_access"] = bool(math.isinf(record["km_to_nearest"]))
         rows.append(clean)
     return {
         "service": args.service,
-        "km": km,
+        **measure.field,
         "area": area,
         "places": rows,
         "n_places": len(rows),
         "people": round(float(table["people"].sum()), 1),
         "children": round(float(table["children"].sum()), 1),
         "children_estimated": True,
-        "method": "straight-line km to the nearest unit; district 2023 rural population spread evenly "
-        "over its rural INEI centres; " + CHILDREN_METHOD,
+        "method": measure.method("straight-line km to the nearest unit") + "; district 2023 rural population "
+        "spread evenly over its rural INEI centres; " + CHILDREN_METHOD,
         "source": "INEI centros poblados; INEI population 2023; MINSA REUNIS 2020",
     }
 
@@ -153,7 +216,10 @@ def places_result(args) -> dict:
 def run_places(args) -> int:
     from .left_out import PLACE_COLUMNS
 
-    return _write(places_result(args), "places", PLACE_COLUMNS, args.format)
+    fields = PLACE_COLUMNS
+    if getattr(args, "hours", None) is not None:
+        fields = ["hours" if c == "km_to_nearest" else c for c in PLACE_COLUMNS] + ["no_modelled_access"]
+    return _write(places_result(args), "places", fields, args.format)
 
 
 ACCESS_FIELDS = ["ubigeo", "name", "children", "units_per_100k_children"]
@@ -173,10 +239,11 @@ def access_result(args) -> dict:
     from .access import access_from_index
     from .left_out import CHILDREN_SHARE_NOTE, child_shares_from_catalog
 
-    km = check_range("--km", args.km, THRESHOLD_KM)
-    catalog, index = _loaded(args.service)
+    catalog, index, measure = _measured(args)
     department = _department(catalog, args.department)
-    areas, units = access_from_index(index, args.service, km, args.level, child_shares_from_catalog(catalog), args.decay)
+    catchments = _hour_catchments(measure, args.service) if measure.hours else None
+    areas, units = access_from_index(index, args.service, measure.threshold, args.level,
+                                     child_shares_from_catalog(catalog), args.decay, catchments=catchments)
     if department:
         areas = areas[areas.index.str[:2] == department]
     names = catalog.geo.areas[args.level]["name"]
@@ -208,7 +275,7 @@ def access_result(args) -> dict:
     cell_km = areas.attrs["access"].cell_km
     return {
         "service": args.service,
-        "km": km,
+        **measure.field,
         "level": args.level,
         "decay": args.decay,
         "areas": rows,
@@ -217,10 +284,22 @@ def access_result(args) -> dict:
         "cell_km": cell_km,
         "method": ("two-step floating catchment (2SFCA"
                    + (", Gaussian decay" if args.decay == "gaussian" else "") + "); supply 1 per unit; "
-                   "demand children 0-17 at every populated centre; straight-line km"
+                   "demand children 0-17 at every populated centre; " + measure.method(hours_words=HOURS_CATCHMENT)
                    + (f"; demand grouped in {cell_km:g} km cells" if cell_km else "") + "; " + CHILDREN_SHARE_NOTE),
         "source": "MIMP / PNP unit directories; INEI centros poblados; INEI population 2023; MINSA REUNIS 2020",
     }
+
+
+def _hour_catchments(measure: Measure, service: str):
+    """Units x demand points, true where the modelled trip from the point to the unit takes
+    at most the threshold: one bounded single-source search per unit (batched), as the
+    suggestions in hours (analysis.travel.suggest.coverage_sets_hours)."""
+    from .travel.suggest import coverage_sets_hours
+
+    travel = measure.travel
+    n = len(travel.coverage.demand.lat)
+    sets = coverage_sets_hours(travel.model(), travel.sites(service), np.arange(n), np.ones(n), measure.threshold)
+    return sets.matrix
 
 
 def run_access(args) -> int:
@@ -242,17 +321,16 @@ def equity_result(args) -> dict:
     from .equity import equity_from_index
     from .left_out import CHILDREN_METHOD, child_shares_from_catalog
 
-    km = check_range("--km", args.km, THRESHOLD_KM)
-    catalog, index = _loaded(args.service)
+    catalog, index, measure = _measured(args)
     department = _department(catalog, args.department)
     if not catalog.available("poverty2018"):
         raise ValueError("the 2018 poverty map is unavailable")
     poverty = catalog.loaded["poverty2018"].source["poverty"]
-    found = equity_from_index(index, args.service, km, child_shares_from_catalog(catalog), catalog.geo.districts,
-                              poverty, department)
+    found = equity_from_index(index, args.service, measure.threshold, child_shares_from_catalog(catalog),
+                              catalog.geo.districts, poverty, department, distances=measure.distances)
     return {
         "service": args.service,
-        "km": km,
+        **measure.field,
         "department": department,
         "quintiles": _records(found["quintiles"]),
         "concentration_index": _clean(found["concentration_index"], 4),
@@ -264,7 +342,7 @@ def equity_result(args) -> dict:
         "method": "districts in rural-children-weighted quintiles of monetary poverty 2018 (midpoint of the 95% "
         "interval), quintile 1 = poorest; concentration index 2 cov(h, r)/mean(h) with h = share of rural "
         "children beyond reach, r = fractional rank poorest first (negative: concentrated among the poor); "
-        "straight-line km; " + CHILDREN_METHOD,
+        + measure.method() + "; " + CHILDREN_METHOD,
         "source": "INEI Mapa de Pobreza 2018; INEI centros poblados; INEI population 2023; MINSA REUNIS 2020",
     }
 
@@ -279,14 +357,18 @@ RANK_FIELDS = ["ubigeo", "name", "rural_children", "rural_children_beyond", "gap
 
 def ranks_result(args) -> dict:
     from .left_out import CHILDREN_METHOD, child_shares_from_catalog, children_summary
+    from .limits import check_range
     from .uncertainty import MAX_DRAWS, rank_range_from_catalog
 
-    km = check_range("--km", args.km, THRESHOLD_KM)
+    checked_threshold(args)  # both bounds before any data is read
     check_range("--draws", args.draws, (1, MAX_DRAWS), whole=True)
-    catalog, index = _loaded(args.service)
+    catalog, index, measure = _measured(args)
     department = _department(catalog, args.department)
-    ranks = rank_range_from_catalog(index, catalog, args.service, km, args.level, n_draws=args.draws, seed=args.seed)
-    children = children_summary(index.summary(args.service, km, args.level), child_shares_from_catalog(catalog))
+    threshold, distances = measure.threshold, measure.distances
+    ranks = rank_range_from_catalog(index, catalog, args.service, threshold, args.level, n_draws=args.draws,
+                                    seed=args.seed, distances=distances)
+    children = children_summary(index.summary(args.service, threshold, args.level, km=distances),
+                                child_shares_from_catalog(catalog))
     ranks = ranks.join(children[["rural_children", "rural_children_beyond"]])
     if department:
         ranks = ranks[ranks.index.str[:2] == department]
@@ -304,7 +386,7 @@ def ranks_result(args) -> dict:
                 record[field] = _clean(float(value), 1 if "children" in field else 4)
         rows.append(record)
     return {
-        "service": args.service, "km": km, "level": args.level, "draws": args.draws, "seed": args.seed,
+        "service": args.service, **measure.field, "level": args.level, "draws": args.draws, "seed": args.seed,
         "areas": rows, "children_estimated": True,
         "method": "rank range: 2.5-97.5 percentile of the gap-index rank over a seeded Monte Carlo of district "
         "poverty within its 95% interval (normal, sd = width/3.92); " + CHILDREN_METHOD,

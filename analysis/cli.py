@@ -8,8 +8,7 @@ import importlib
 import sys
 
 from .coverage import GAP_LEVELS
-from .limits import THRESHOLD_KM
-
+from .limits import HOURS, THRESHOLD_KM, check_range
 
 
 def km_help(what: str = "distance threshold") -> str:
@@ -24,10 +23,37 @@ COMMAND_MODULES: tuple[str, ...] = ("analysis.coverage_cli", "analysis.suggest_c
 # ------------------------------------------------------- what the commands share
 
 
-def add_service_and_km(parser, services, what: str = "distance threshold") -> None:
-    """--service (one of `services`) and --km (default 50; bounded where it is used)."""
+def hours_help(what: str = "threshold") -> str:
+    return f"{what} in modelled travel hours, {HOURS[0]:g}-{HOURS[1]:g} (travel time instead of km)"
+
+
+def add_service_and_km(parser, services, what: str = "distance threshold", hours: bool = False) -> None:
+    """--service (one of `services`) and --km (default 50; bounded where it is used); with
+    `hours`, --hours too, and --km and --hours exclude each other."""
     parser.add_argument("--service", required=True, choices=services)
-    parser.add_argument("--km", type=float, default=50.0, help=km_help(what))
+    group = parser.add_mutually_exclusive_group() if hours else parser
+    group.add_argument("--km", type=float, default=50.0, help=km_help(what))
+    if hours:
+        group.add_argument("--hours", type=float, default=None, help=hours_help(what.replace("distance ", "")))
+
+
+def checked_threshold(args) -> tuple[float, float | None]:
+    """(km, hours) of a command's arguments, each checked against its bound (the UI's,
+    analysis.limits) before any data is read; hours is None without --hours."""
+    km = check_range("--km", args.km, THRESHOLD_KM)
+    hours = getattr(args, "hours", None)
+    return km, None if hours is None else check_range("--hours", hours, HOURS)
+
+
+def travel_hours(catalog, service: str):
+    """Modelled hours (central speeds, inf = no modelled access within 7 days) per demand
+    point to the nearest unit of `service`, or a ValueError when travel time is unavailable."""
+    from .travel.index import from_catalog
+
+    travel = from_catalog(catalog, cache=travel_cache())
+    if travel is None or ("central", service) not in travel.hours:
+        raise ValueError(f"travel time is unavailable for {service}")
+    return travel, travel.raw(service)
 
 
 def add_area(parser, level: bool = True, department_help: str | None = DEPARTMENT_HELP) -> None:

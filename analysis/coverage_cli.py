@@ -18,11 +18,16 @@ import json
 import math
 import sys
 
-from .cli import add_area, add_format, add_service_and_km, load_catalog, travel_cache
+from .cli import (
+    add_area,
+    add_format,
+    add_service_and_km,
+    checked_threshold,
+    load_catalog,
+)
 from .coverage import CHAIN
 from .gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from .index import GAP_SERVICES
-from .limits import HOURS, THRESHOLD_KM, check_range
 
 FIELDS = [
     "ubigeo", "name", "rural_population", "rural_beyond", "pct_rural_beyond", "median_km",
@@ -43,9 +48,7 @@ def add_parser(subparsers) -> None:
         description="Straight-line (great-circle) distance from every INEI populated centre "
         "to the nearest unit; district population spread evenly over its centres.",
     )
-    add_service_and_km(p, GAP_SERVICES + (CHAIN,))
-    p.add_argument("--hours", type=float, default=None,
-                   help=f"threshold in modelled travel hours, {HOURS[0]:g}-{HOURS[1]:g} (travel time instead of km)")
+    add_service_and_km(p, GAP_SERVICES + (CHAIN,), hours=True)
     add_area(p)
     add_format(p)
     for c in COMPONENTS:
@@ -60,10 +63,7 @@ def records(args) -> list[dict]:
     from .index import coverage_index
     from .need import need_frame
 
-    check_range("--km", args.km, THRESHOLD_KM)  # the UI's bound (analysis.limits), before any data is read
-    hours = getattr(args, "hours", None)
-    if hours is not None:
-        hours = check_range("--hours", hours, HOURS)
+    _, hours = checked_threshold(args)  # the UI's bounds (analysis.limits), before any data is read
     catalog = load_catalog()
     index = coverage_index(catalog)
     if index is None or (args.service != CHAIN and args.service not in index.services):
@@ -75,8 +75,8 @@ def records(args) -> list[dict]:
     extra = None
     distances, threshold = index.km[args.service], args.km
     if hours is not None:
-        report, extra = _hours_report(catalog, index, args, hours, need, weights, report)
-        distances, threshold = _travel_hours(catalog, args.service), hours
+        report, extra, distances = _hours_report(catalog, index, args, hours, need, weights, report)
+        threshold = hours
     report = _with_children_and_ranks(catalog, index, args, report, weights, distances, threshold)
     if args.department:
         report = report[report.index.str[:2] == args.department]
@@ -118,24 +118,16 @@ def _with_children_and_ranks(catalog, index, args, report, weights, distances, t
         return report.assign(rank_low=np.nan, rank_high=np.nan)
 
 
-def _travel_hours(catalog, service):
-    from .travel.index import from_catalog
-
-    return from_catalog(catalog).raw(service)
-
-
 def _hours_report(catalog, index, args, hours, need, weights, km_report):
-    """The report with coverage at an hour threshold (median_km kept from km_report) and the
-    extra hour fields per area."""
+    """The report with coverage at an hour threshold (median_km kept from km_report), the
+    extra hour fields per area and the modelled hours per demand point (inf = no access)."""
     import numpy as np
 
+    from .cli import travel_hours
     from .gaps import gap_report
-    from .travel.index import from_catalog
 
-    travel = from_catalog(catalog, cache=travel_cache())
-    if travel is None or (args.service, "central") not in {(s, v) for v, s in travel.hours}:
-        raise ValueError(f"travel time is unavailable for {args.service}")
-    report = gap_report(index, args.service, hours, args.level, need, weights, km=travel.raw(args.service))
+    travel, raw = travel_hours(catalog, args.service)
+    report = gap_report(index, args.service, hours, args.level, need, weights, km=raw)
     median_hours = report["median_km"].astype(float)
     report["median_km"] = km_report["median_km"]
     ranges = {v: travel.summary(args.service, hours, args.level, variant=v)["pct_rural_beyond"] for v in ("low", "high")}
@@ -151,7 +143,7 @@ def _hours_report(catalog, index, args, hours, need, weights, km_report):
             "pct_rural_beyond_low": _rounded(ranges["low"].get(code)),
             "pct_rural_beyond_high": _rounded(ranges["high"].get(code)),
         }
-    return report, extra
+    return report, extra, raw
 
 
 def _rounded(value):
