@@ -48,7 +48,15 @@ import numpy as np
 from scipy import sparse
 
 from .coverage import CHAIN, CHAIN_MEMBERS
-from .limits import MAX_COVERAGE_PAIRS, MAX_UNITS, SUGGESTIONS, THRESHOLD_KM, OutOfBounds, check_range
+from .limits import (
+    HOURS,
+    MAX_COVERAGE_PAIRS,
+    MAX_UNITS,
+    SUGGESTIONS,
+    THRESHOLD_KM,
+    OutOfBounds,
+    check_range,
+)
 from .mclp import TooManyPairs, coverage_sets
 
 PLANNABLE = ("upe", "fistrap", "pnp_trata", "cem", "sar")
@@ -401,7 +409,7 @@ class BudgetSetup:
     places: object  # Candidates of the departments (place codes, names, lat, lon)
     baseline_children: float  # rural children (est.) of the departments already counted
     rural_children: float  # all rural children (est.) of the departments
-    km: float
+    km: float  # the threshold: km, or modelled hours when built with a travel index
     departments: tuple[str, ...]
 
 
@@ -416,6 +424,7 @@ def build_problem(
     departments: Iterable[str],
     max_units: object = DEFAULT_MAX_UNITS,
     max_pairs: int = MAX_COVERAGE_PAIRS,
+    travel=None,
 ) -> BudgetSetup:
     """Check every argument and build the arrays (existing units fixed).
 
@@ -437,30 +446,44 @@ def build_problem(
         2-digit codes.
     max_units
         Most new units (1–40, default 20).
+    travel
+        A `TravelIndex`: then `km` is a threshold in modelled travel hours (1–72), a point
+        is within reach of a type when its modelled hours to the nearest unit are at most
+        it, and place j covers point i when the modelled trip from i to j takes at most it
+        (one bounded single-source search per candidate place,
+        `analysis.travel.suggest.coverage_sets_hours`, as the suggestions in hours).
     """
     from .left_out import point_children
 
     budget, checked, types = check_budget(budget, costs, goal)
-    km = check_range("km", km, THRESHOLD_KM)
+    km = check_range("hours", km, HOURS) if travel is not None else check_range("km", km, THRESHOLD_KM)
     departments = check_departments(departments)
     max_units = int(check_range("max units", max_units, UNIT_LIMIT, whole=True))
-    absent = [t for t in types if t not in index.km]
+    known = index.km if travel is None else {s for v, s in travel.hours if v == "central"}
+    absent = [t for t in types if t not in known]
     if absent:
-        raise ValueError(f"no data for {', '.join(absent)}")
+        raise ValueError(f"no {'modelled travel time' if travel is not None else 'data'} for {', '.join(absent)}")
+    nearest = index.km if travel is None else {t: travel.raw(t) for t in types}
     d = index.demand
     in_area = d.rural & np.isin(d.ubigeo.astype("U2"), departments)
     children = point_children(d.weight[in_area], d.ubigeo[in_area], shares)
     children = np.nan_to_num(children, nan=0.0)
     missing = np.zeros(int(in_area.sum()), dtype=np.int64)
     for k, t in enumerate(types):
-        missing |= np.where(index.km[t][in_area] > km, 1 << k, 0).astype(np.int64)
+        missing |= np.where(nearest[t][in_area] > km, 1 << k, 0).astype(np.int64)
     pool = candidates.subset(np.isin(candidates.department, departments))
     if len(pool) == 0:
         raise ValueError("no candidate place in these departments")
     open_ = missing != 0
     lat, lon = d.lat[in_area][open_], d.lon[in_area][open_]
     try:
-        sets = coverage_sets(pool.lat, pool.lon, lat, lon, children[open_], km, max_pairs=max_pairs)
+        if travel is None:
+            sets = coverage_sets(pool.lat, pool.lon, lat, lon, children[open_], km, max_pairs=max_pairs)
+        else:
+            from .travel.suggest import coverage_sets_hours
+
+            sets = coverage_sets_hours(travel.model(), travel.points_of(pool.lat, pool.lon),
+                                       np.flatnonzero(in_area)[open_], children[open_], km)
     except TooManyPairs:
         raise ValueError("too many place-centre pairs for one budget proposal: choose fewer departments "
                          "or a shorter threshold") from None

@@ -31,6 +31,11 @@ def add_service_and_km(parser, services, what: str = "distance threshold", hours
     """--service (one of `services`) and --km (default 50; bounded where it is used); with
     `hours`, --hours too, and --km and --hours exclude each other."""
     parser.add_argument("--service", required=True, choices=services)
+    add_threshold(parser, what, hours)
+
+
+def add_threshold(parser, what: str = "distance threshold", hours: bool = False) -> None:
+    """--km (default 50); with `hours`, --hours too, and the two exclude each other."""
     group = parser.add_mutually_exclusive_group() if hours else parser
     group.add_argument("--km", type=float, default=50.0, help=km_help(what))
     if hours:

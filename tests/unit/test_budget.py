@@ -222,3 +222,57 @@ def test_budget_command_refuses_bad_input_with_exit_2(cli, argv, message):
             args[args.index(flag) + 1] = value
     code, out, err = cli(*args)
     assert code == 2 and message in err and out == ""
+
+
+HOURS_ARGS = ("budget", "--budget", "1000000", "--cost", "upe=250000", "--cost", "fistrap=400000",
+              "--cost", "pnp_trata=300000", "--hours", "6", "--departments", "16")
+
+
+@pytest.mark.parametrize("goal", ["service:upe", "chain"])
+def test_budget_in_hours_on_one_department_greedy_is_at_most_exact_and_both_within_budget(cli, goal):
+    plans = {}
+    for solver in ("greedy", "exact"):
+        code, out, err = cli(*HOURS_ARGS, "--goal", goal, "--format", "json", *(["--exact"] if solver == "exact" else []))
+        assert code == 0, err
+        plans[solver] = json.loads(out)
+    greedy, exact = plans["greedy"], plans["exact"]
+    for plan in (greedy, exact):
+        assert plan["hours"] == 6.0 and "km" not in plan and "modelled travel hours" in plan["method"]
+        assert 0 < plan["total_cost"] <= 1_000_000
+        assert plan["total_cost"] == sum(u["cost"] for u in plan["units"])
+        assert plan["total_gain"] == pytest.approx(sum(u["gain"] for u in plan["units"]), abs=1)
+        assert all(u["ubigeo"].startswith("16") for u in plan["units"])
+        assert plan["rural_children_within_before"] + plan["total_gain"] <= plan["rural_children"]
+    assert exact["optimal"] and greedy["total_gain"] <= exact["total_gain"] + 0.1
+    assert greedy["total_gain"] > 0
+
+
+def test_budget_in_hours_is_not_the_budget_in_km(cli):
+    """The same budget by modelled hours and by straight-line km: a threshold in another unit,
+    so other places or other gains (the hours are used, not the km)."""
+    argv = [a for a in HOURS_ARGS if a not in ("--hours", "6")]
+    by_hours, by_km = (json.loads(cli(*argv, *threshold, "--goal", "service:upe", "--format", "json")[1])
+                       for threshold in (("--hours", "6"), ("--km", "50")))
+    assert by_hours["rural_children"] == pytest.approx(by_km["rural_children"])
+    assert by_hours["rural_children_within_before"] != pytest.approx(by_km["rural_children_within_before"])
+
+
+@pytest.mark.parametrize("argv", [("--hours", "0"), ("--hours", "1e6"), ("--hours", "nan")])
+def test_budget_refuses_a_forged_hour_threshold(cli, argv):
+    args = [a for a in HOURS_ARGS if a not in ("--hours", "6")] + list(argv)
+    code, out, err = cli(*args)
+    assert code == 2 and out == "" and "--hours must be a number between 1 and 72" in err
+
+
+def test_budget_refuses_km_and_hours_together(cli, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli(*HOURS_ARGS, "--km", "50")
+    assert stopped.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_budget_in_hours_without_travel_time_says_so(cli, monkeypatch):
+    import analysis.travel.index
+
+    monkeypatch.setattr(analysis.travel.index, "from_catalog", lambda *a, **k: None)
+    code, out, err = cli(*HOURS_ARGS, "--goal", "service:upe")
+    assert code == 2 and out == "" and "travel time is unavailable for upe" in err
