@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -33,10 +33,12 @@ from atlas.jobs import BoundedJobManager, JobStoreError, open_store
 from atlas.model import GEOMETRY_ROUTE, Model
 from callbacks import brief as brief_callbacks
 from callbacks import gaps as gap_callbacks
+from callbacks import left_out as left_out_callbacks
 from callbacks import map as map_callbacks
 from callbacks import plan as plan_callbacks
 from callbacks import profile as profile_callbacks
 from callbacks import safety as safety_callbacks
+from callbacks import scenarios as scenario_callbacks
 from callbacks import sources as sources_callbacks
 from callbacks import texts as text_callbacks
 from callbacks import trafficking as upload_callbacks
@@ -141,35 +143,22 @@ def _from_env(setting: Setting):
         return setting.default
 
 
-def _setting(name: str):
-    spec = next(s for s in SETTINGS if s.name == name)
-    return field(default_factory=lambda: _from_env(spec))
+def _open_data(self) -> DataDir:
+    """The data directory these settings name, checked against the manifest (the app,
+    the commands and the tests all open it this way)."""
+    return DataDir(self.data_dir, verify=self.verify_sha256, import_dir=self.import_dir)
 
 
-@dataclass
-class Settings:
-    """Every environment variable and limit, read once (see `SETTINGS` for their meaning)."""
+def _field(setting: Setting):
+    return setting.name, object, field(default_factory=lambda: _from_env(setting))
 
-    data_dir: Path | None = _setting("data_dir")
-    verify_sha256: bool = _setting("verify_sha256")
-    debug: bool = _setting("debug")
-    port: int = _setting("port")
-    max_content_mb: float = _setting("max_content_mb")
-    import_dir: Path | None = _setting("import_dir")
-    job_dir: Path | None = _setting("job_dir")
-    heavy_jobs: int = _setting("heavy_jobs")
-    queued_jobs: int = _setting("queued_jobs")
-    job_expire_s: float = _setting("job_expire_s")
-    redis_url: str = _setting("redis_url")
-    job_stale_s: float = _setting("job_stale_s")
-    public_url: str = _setting("public_url")
-    browser_path: Path | None = _setting("browser_path")
-    cache_dir: Path | None = _setting("cache_dir")
 
-    def data(self) -> DataDir:
-        """The data directory these settings name, checked against the manifest (the app,
-        the commands and the tests all open it this way)."""
-        return DataDir(self.data_dir, verify=self.verify_sha256, import_dir=self.import_dir)
+# Every environment variable and limit, read once: one field per row of SETTINGS (its name,
+# parsed from its variable when the Settings is made, else its default); `Settings(port=1)`
+# sets one by hand, and `.data()` opens the data directory they name.
+Settings = make_dataclass(
+    "Settings", [_field(setting) for setting in SETTINGS], namespace={"data": _open_data, "__module__": __name__}
+)
 
 
 # Tiles of the opt-in OpenStreetMap basemap: the only hosts the page may reach.
@@ -443,7 +432,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         profile_callbacks,
         sources_callbacks,
         gap_callbacks,
+        left_out_callbacks,
         plan_callbacks,
+        scenario_callbacks,
         brief_callbacks,
         upload_callbacks,
         safety_callbacks,

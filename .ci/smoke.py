@@ -70,6 +70,15 @@ def map_request(dependencies: list[dict]) -> dict:
     }
 
 
+def fetched(base: str, path: str, needle: bytes) -> bytes | None:
+    """GET base + path: its body when it answers 200 and holds `needle`, else None (said)."""
+    status, body = get(base + path)
+    if status != 200 or needle not in body:
+        print(f"smoke: GET {path} answered {status}")
+        return None
+    return body
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("base", help="server URL, e.g. http://127.0.0.1:8050")
@@ -82,21 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     if health["status"] != "ok":
         print(f"smoke: layers unavailable: {[k for k, v in health['layers'].items() if not v]}")
         return 1
-    status, page = get(base + "/")
-    if status != 200 or b"Cobertura" not in page:
-        print(f"smoke: GET / answered {status}")
-        return 1
-    status, deps = get(base + "/_dash-dependencies")
-    if status != 200:
-        print(f"smoke: GET /_dash-dependencies answered {status}")
+    page = fetched(base, "/", b"Cobertura")
+    deps = page and fetched(base, "/_dash-dependencies", b"[")
+    if not deps:
         return 1
     status, body = post_json(base + "/_dash-update-component", map_request(json.loads(deps)))
     if status != 200 or b"choroplethmap" not in body:
         print(f"smoke: the map callback answered {status}: {body[:300]!r}")
         return 1
-    status, geometry = get(base + "/geo/department-pe.json")
-    if status != 200 or b"FeatureCollection" not in geometry:
-        print(f"smoke: GET /geo/department-pe.json answered {status}")
+    if not fetched(base, "/geo/department-pe.json", b"FeatureCollection"):
         return 1
     print(f"smoke: page, layout, map callback ({len(body):,} bytes) and geometry OK")
     return 0

@@ -28,8 +28,11 @@ FIELDS = [
     "ubigeo", "name", "rural_population", "rural_beyond", "pct_rural_beyond", "median_km",
     "rural_centres", "rural_centres_beyond", "population", "pct_population_within",
     "poverty", "rural_share", "foreign_per_1000", "cem_per_10000", "need", "gap_index", "rank",
+    # issue 14, after the fields above so that they keep their order: children 0-17 (est.) and
+    # the rank's range over the 2018 poverty interval
+    "rural_children", "rural_children_beyond", "rank_low", "rank_high",
 ]
-WHOLE = {"rural_centres", "rural_centres_beyond", "rank"}
+WHOLE = {"rural_centres", "rural_centres_beyond", "rank", "rank_low", "rank_high"}
 HOURS_FIELDS = ["hours", "median_hours", "median_no_access", "pct_rural_beyond_low", "pct_rural_beyond_high"]
 
 
@@ -70,8 +73,11 @@ def records(args) -> list[dict]:
     weights = {c: getattr(args, f"w_{c}") for c in COMPONENTS}
     report = gap_report(index, args.service, args.km, args.level, need, weights)
     extra = None
+    distances, threshold = index.km[args.service], args.km
     if hours is not None:
         report, extra = _hours_report(catalog, index, args, hours, need, weights, report)
+        distances, threshold = _travel_hours(catalog, args.service), hours
+    report = _with_children_and_ranks(catalog, index, args, report, weights, distances, threshold)
     if args.department:
         report = report[report.index.str[:2] == args.department]
     names = catalog.geo.areas[args.level]["name"]
@@ -88,6 +94,34 @@ def records(args) -> list[dict]:
             record.update(extra[code])
         out.append(record)
     return out
+
+
+def _with_children_and_ranks(catalog, index, args, report, weights, distances, threshold):
+    """The report with rural_children, rural_children_beyond (est.: department 0-17 share 2020)
+    and rank_low / rank_high (95 % range of the national rank over the 2018 poverty interval,
+    200 seeded draws); NaN where unknown. `distances` and `threshold` are the measure the
+    coverage figures used (km, or hours)."""
+    import numpy as np
+
+    from .left_out import child_shares_from_catalog, children_summary
+    from .uncertainty import rank_range_from_catalog
+
+    try:
+        report = children_summary(report, child_shares_from_catalog(catalog))
+    except ValueError:  # no child population layer: unknown, never 0
+        report = report.assign(rural_children=np.nan, rural_children_beyond=np.nan)
+    try:
+        ranks = rank_range_from_catalog(index, catalog, args.service, threshold, args.level, weights,
+                                        distances=distances)
+        return report.join(ranks[["rank_low", "rank_high"]])
+    except (ValueError, KeyError):  # no poverty map
+        return report.assign(rank_low=np.nan, rank_high=np.nan)
+
+
+def _travel_hours(catalog, service):
+    from .travel.index import from_catalog
+
+    return from_catalog(catalog).raw(service)
 
 
 def _hours_report(catalog, index, args, hours, need, weights, km_report):

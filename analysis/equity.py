@@ -172,20 +172,22 @@ def equity_table(
 
 
 def equity_from_index(index, service: str, km: float, shares, districts: pd.DataFrame, poverty: pd.Series,
-                      department: str | None = None) -> dict[str, object]:
+                      department: str | None = None, distances: np.ndarray | None = None) -> dict[str, object]:
     """`equity_table` for a service and threshold of a `CoverageIndex`, all districts of Peru
     (or of one department: quintiles are then within that department).
 
     `districts` is the boundaries' district table (``region_natural``); `poverty` the 2018
-    district poverty % (midpoint) indexed by district code.
+    district poverty % (midpoint) indexed by district code; `distances`, per demand point, the
+    measure compared with `km` instead of the cached km (a scenario, or hours with an hour
+    threshold).
     """
     from .left_out import children_summary
     from .limits import THRESHOLD_KM, check_range
 
-    km = check_range("km", km, THRESHOLD_KM)
+    km = check_range("km", km, THRESHOLD_KM) if distances is None else float(km)
     if service not in index.km:
         raise ValueError(f"service {service!r} is unavailable")
-    table = children_summary(index.summary(service, km, "district"), shares)
+    table = children_summary(index.summary(service, km, "district", km=distances), shares)
     table = table.reindex(districts.index.astype(str))
     if department is not None:
         table = table[table.index.str[:2] == department]

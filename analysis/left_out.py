@@ -125,6 +125,7 @@ def places_beyond(
     area: str,
     shares: Mapping[str, float] | pd.Series,
     districts: pd.DataFrame | None = None,
+    distances: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The rural INEI populated centres of `area` beyond `km` of the nearest unit of `service`.
 
@@ -143,6 +144,10 @@ def places_beyond(
     districts
         The boundaries' district table (columns distrito, provincia, departamento) for names;
         without it the names are blank.
+    distances
+        Per demand point, the measure to compare with `km` instead of the cached km (a
+        scenario's km, or modelled hours with `km` an hour threshold); ``km_to_nearest``
+        then holds that measure.
 
     Returns
     -------
@@ -152,7 +157,7 @@ def places_beyond(
     not places and are left out. Raises ValueError on a bad argument or when the service's
     data do not cover the area (unknown, not "nobody").
     """
-    km = check_range("km", km, THRESHOLD_KM)
+    km = check_range("km", km, THRESHOLD_KM) if distances is None else float(km)
     area = check_area_code(area)
     if service not in index.km:
         raise ValueError(f"service {service!r} is unavailable")
@@ -160,7 +165,7 @@ def places_beyond(
     if coverage is not None and area[:2] not in coverage:
         raise ValueError(f"the {service} data do not cover department {area[:2]} (sin dato)")
     d = index.demand
-    distances = index.km[service]
+    distances = index.km[service] if distances is None else np.asarray(distances, float)
     pick = d.rural & ~d.synthetic & (distances > km) & (np.asarray(d.ubigeo).astype(f"U{len(area)}") == area)
     ubigeo = d.ubigeo[pick]
     out = pd.DataFrame(

@@ -75,6 +75,7 @@ def rank_range(
     poverty_draws: np.ndarray,
     weights: Mapping[str, float] | None = None,
     quantiles: tuple[float, float] = (0.025, 0.975),
+    within: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Gap-index rank and its range over poverty draws.
 
@@ -90,10 +91,13 @@ def rank_range(
         Gap-index component weights.
     quantiles
         Lower and upper quantile of the rank over the draws.
+    within
+        Boolean mask of the areas to rank among (a focus department's districts: ranks
+        within the view, scales still national); default all.
 
     Returns
     -------
-    DataFrame indexed like `need`: rank (published), rank_low (best plausible, smallest
+    DataFrame indexed like `need` (the `within` rows): rank (published), rank_low (best plausible, smallest
     number), rank_high (worst plausible), rank_label ("3 (2–6)"), top10_uncertain (the
     range straddles 10). NaN/"" where the area has no gap index.
     """
@@ -102,19 +106,37 @@ def rank_range(
         raise ValueError("poverty draws need one column per area")
     if not 0 <= quantiles[0] <= quantiles[1] <= 1:
         raise ValueError("quantiles must be 0 <= low <= high <= 1")
-    central = gap_table(need, pct_rural_beyond, weights)["rank"].to_numpy(float)
-    ranks = draw_ranks(need, pct_rural_beyond, draws, weights)
+    central = gap_table(need, pct_rural_beyond, weights)["gap_index"].to_numpy(float)
+    values = draw_gap_index(need, pct_rural_beyond, draws, weights)
+    index = need.index
+    if within is not None:
+        within = np.asarray(within, bool)
+        central, values, index = central[within], values[:, within], index[within]
+    central = min_rank_desc(central)[0]
+    ranks = min_rank_desc(values)
     has = ~np.isnan(central)
-    low = np.full(len(need), np.nan)
-    high = np.full(len(need), np.nan)
+    low = np.full(len(index), np.nan)
+    high = np.full(len(index), np.nan)
     if has.any():
-        low[has] = np.nanquantile(ranks[:, has], quantiles[0], axis=0, method="lower")
-        high[has] = np.nanquantile(ranks[:, has], quantiles[1], axis=0, method="higher")
+        low[has] = _quantile(ranks[:, has], quantiles[0], "lower")
+        high[has] = _quantile(ranks[:, has], quantiles[1], "higher")
         low[has] = np.minimum(low[has], central[has])
         high[has] = np.maximum(high[has], central[has])
-    out = pd.DataFrame({"rank": central, "rank_low": low, "rank_high": high}, index=need.index)
+    out = pd.DataFrame({"rank": central, "rank_low": low, "rank_high": high}, index=index)
     out["rank_label"] = [rank_label(r, lo, hi) for r, lo, hi in zip(central, low, high)]
     out["top10_uncertain"] = has & (low <= TOP) & (high > TOP)
+    return out
+
+
+def _quantile(values: np.ndarray, q: float, method: str) -> np.ndarray:
+    """Per column quantile ignoring NaN; columns without NaN (nearly all) in one vectorised
+    call (``np.nanquantile`` goes column by column in Python when any NaN is present)."""
+    out = np.full(values.shape[1], np.nan)
+    clean = ~np.isnan(values).any(axis=0)
+    if clean.any():
+        out[clean] = np.quantile(values[:, clean], q, axis=0, method=method)
+    if (~clean).any():
+        out[~clean] = np.nanquantile(values[:, ~clean], q, axis=0, method=method)
     return out
 
 
@@ -132,7 +154,13 @@ def min_rank_desc(values: np.ndarray) -> np.ndarray:
 
 def draw_ranks(need: pd.DataFrame, pct_rural_beyond: pd.Series, draws: np.ndarray,
                weights: Mapping[str, float] | None = None) -> np.ndarray:
-    """Gap-index ranks (n_draws, n_areas) with the poverty column replaced by each draw: the
+    """Gap-index ranks (n_draws, n_areas) with the poverty column replaced by each draw."""
+    return min_rank_desc(draw_gap_index(need, pct_rural_beyond, draws, weights))
+
+
+def draw_gap_index(need: pd.DataFrame, pct_rural_beyond: pd.Series, draws: np.ndarray,
+                   weights: Mapping[str, float] | None = None) -> np.ndarray:
+    """Gap index (n_draws, n_areas) with the poverty column replaced by each draw: the
     same arithmetic as `gap_table`, vectorised over the draws (the other components are
     scaled once)."""
     from .gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT, scale_01
@@ -158,7 +186,7 @@ def draw_ranks(need: pd.DataFrame, pct_rural_beyond: pd.Series, draws: np.ndarra
         need_score = np.where(den > 0, num / den, np.nan)
     if sum(w.values()) == 0:
         need_score = np.ones_like(need_score)
-    return min_rank_desc(100.0 * need_score * lack)
+    return 100.0 * need_score * lack
 
 
 def rank_label(rank: float, low: float, high: float) -> str:
@@ -170,24 +198,16 @@ def rank_label(rank: float, low: float, high: float) -> str:
     return f"{int(rank)} ({int(low)}–{int(high)})"
 
 
-def rank_range_from_catalog(
-    index, catalog, service: str, km: float, level: str,
-    weights: Mapping[str, float] | None = None, n_draws: int = DEFAULT_DRAWS, seed: int = 0,
-) -> pd.DataFrame:
-    """`rank_range` for one service, threshold and level of the real data (all areas of the
-    level; filter a focus afterwards). Adds the published gap_index."""
+def area_poverty_draws(catalog, level: str, n_draws: int = DEFAULT_DRAWS, seed: int = 0) -> np.ndarray:
+    """(n_draws, n_areas) poverty % per area of `level` (columns in `catalog.geo.codes(level)`
+    order): each district drawn within its 95 % interval, areas re-averaged by the map's 2020
+    population. They do not depend on the service or the threshold: keep them between calls."""
     from layers.ubigeo import area_code
 
-    from .limits import THRESHOLD_KM, check_range
-    from .need import need_frame
+    from .limits import check_range
 
-    km = check_range("km", km, THRESHOLD_KM)
     n_draws = int(check_range("draws", n_draws, (1, MAX_DRAWS), whole=True))
-    if service not in index.km:
-        raise ValueError(f"service {service!r} is unavailable")
     codes = catalog.geo.codes(level)
-    need = need_frame(catalog.area_values(), codes, level)
-    summary = index.summary(service, km, level).reindex(codes)
     source = catalog.loaded["poverty2018"].source
     districts = pd.Index(catalog.geo.districts.index.astype(str))
     source = source.reindex(districts)
@@ -198,7 +218,34 @@ def rank_range_from_catalog(
         uniques, groups = np.unique(area_code(pd.Series(districts), level).to_numpy(str), return_inverse=True)
         per_area = area_poverty(draws, source["pob_2020"].to_numpy(float), groups, len(uniques))
         area_draws = pd.DataFrame(per_area.T, index=uniques).reindex(codes).to_numpy().T
-    area_draws = pd.DataFrame(area_draws.T, index=districts if level == "district" else codes).reindex(codes).to_numpy().T
-    out = rank_range(need, summary["pct_rural_beyond"], area_draws, weights)
-    out.insert(0, "gap_index", gap_table(need, summary["pct_rural_beyond"], weights)["gap_index"].to_numpy(float))
+    index = districts if level == "district" else codes
+    return pd.DataFrame(area_draws.T, index=index).reindex(codes).to_numpy().T
+
+
+def rank_range_from_catalog(
+    index, catalog, service: str, km: float, level: str,
+    weights: Mapping[str, float] | None = None, n_draws: int = DEFAULT_DRAWS, seed: int = 0,
+    distances: np.ndarray | None = None, within: str | None = None,
+) -> pd.DataFrame:
+    """`rank_range` for one service, threshold and level of the real data. Adds the
+    published gap_index.
+
+    `distances`: per demand point, the measure compared with `km` instead of the cached km (a
+    scenario, or hours with an hour threshold). `within`: a department code (2 digits) or a
+    Lima region code (6 digits) to rank among its areas only, as the view does; default all
+    areas of the level."""
+    from .limits import THRESHOLD_KM, check_range
+    from .need import need_frame
+
+    km = check_range("km", km, THRESHOLD_KM) if distances is None else float(km)
+    if service not in index.km:
+        raise ValueError(f"service {service!r} is unavailable")
+    codes = catalog.geo.codes(level)
+    need = need_frame(catalog.area_values(), codes, level)
+    summary = index.summary(service, km, level, km=distances).reindex(codes)
+    area_draws = area_poverty_draws(catalog, level, n_draws, seed)
+    mask = None if within is None else catalog.geo.focus_mask(level, within)
+    out = rank_range(need, summary["pct_rural_beyond"], area_draws, weights, within=mask)
+    gap = gap_table(need, summary["pct_rural_beyond"], weights)["gap_index"]
+    out.insert(0, "gap_index", gap.reindex(out.index).to_numpy(float))
     return out

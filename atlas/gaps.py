@@ -5,6 +5,8 @@ once per request: `compute`), table paging and the caveats. No Dash components.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,6 +18,7 @@ from analysis.gaps import gap_report
 from analysis.limits import THRESHOLD_KM
 from analysis.scenario import scenario_km
 from atlas import hours as travel_hours
+from atlas import left_out
 from atlas.i18n import fmt_number, pick, t
 from atlas.model import NATIONAL, MapState, Model
 from atlas.plan import Scenario, all_gains
@@ -145,7 +148,8 @@ def report_for(model: Model, gs: GapState, km: np.ndarray | None = None) -> pd.D
     view["national_rank"] = view["rank"]
     view["rank"] = view["gap_index"].rank(ascending=False, method="min")
     view["name"] = model.area_table(gs.level, gs.focus)["name"].reindex(codes)
-    return view
+    view = left_out.with_children(model, view)
+    return left_out.with_rank_ranges(model, gs, left_out.reach_of(model, gs, km), view)
 
 
 def service_label(model: Model, service: str, lang: str) -> str:
@@ -165,6 +169,7 @@ TABLE_COLUMNS = (
     ("rural_population", 0),
     ("pct_rural_beyond", 1),
     ("rural_beyond", 0),
+    ("rural_children_beyond", 0),
     ("median_km", 0),
     ("rural_centres_beyond", 0),
     ("need", 2),
@@ -203,6 +208,8 @@ def table_page(view: pd.DataFrame, gs: GapState, page: object, sort_by: object, 
             record["median_hours"] = travel_hours.fmt_hours(row["median_hours"], lang).removesuffix(" h")
         if row["rural_population"] == 0:
             record["pct_rural_beyond"] = t(lang, "gaps.no_rural_short")
+        if row.get("rank_label"):  # "3 (2–6)": the rank's range over the poverty interval
+            record["rank"] = row["rank_label"] + ("\u00a0*" if row.get("top10_uncertain") else "")
         rows.append(record)
     return rows, pages
 
@@ -248,7 +255,36 @@ class GapView:
     no_access: float = 0.0  # hours: rural persons of the view with no modelled access within 7 days
 
 
+class RecentViews:
+    """The last few computed views, by (state, units): switching back to a saved scenario
+    (issue 15) is served from here. Values depend only on the data and the key, never on a
+    user, so sharing them is safe; bounded, and each value is read-only once made."""
+
+    SIZE = 24
+
+    def __init__(self) -> None:
+        self._views: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, build):
+        with self._lock:
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+        value = build()
+        with self._lock:
+            self._views[key] = value
+            while len(self._views) > self.SIZE:
+                self._views.popitem(last=False)
+        return value
+
+
 def compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
+    recent = model.memo("recent-gap-views", RecentViews)
+    return recent.get((gs, scenario.units), lambda: _compute(model, gs, scenario))
+
+
+def _compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
     if gs.measure == travel_hours.TRAVEL:
         return travel_hours_compute(model, gs, scenario)
     km = scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None

@@ -19,7 +19,7 @@ from atlas.model import Model
 @dataclass(frozen=True)
 class Headline:
     known: bool  # False: no area of the view has a known figure ("sin dato")
-    lead: str  # the number of rural people beyond the threshold ("" when not known)
+    lead: str  # rural children 0-17 (est.) beyond the threshold; rural people without child shares ("" when not known)
     text: str  # the sentence after the number (or the "unknown" sentence)
     change: str | None  # what the scenario changes, when there is one
     chain: str | None  # the whole chain's share within reach, for the chain service
@@ -35,11 +35,14 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
     km = fmt_number(gs.km, 0, lang)
     if tot["areas_known"] == 0:
         return Headline(False, "", t(lang, "gaps.headline_unknown", service=label, where=where), None, None, None)
+    children = computed.view.get("rural_children_beyond")
+    known_children = children is not None and children[computed.view["pct_rural_beyond"].notna()].notna().any()
     speed_range = fmt_range(*computed.speed_range, lang) if computed.speed_range else None
     sentence = mt(
         lang,
         gs,
-        "gaps.headline",
+        "gaps.headline_children" if known_children else "gaps.headline",
+        people=fmt_number(tot["rural_beyond"], 0, lang),
         range=f" ({speed_range})" if speed_range else "",
         pct=fmt_number(tot["pct_rural_beyond"], 1, lang),
         km=km,
@@ -69,5 +72,8 @@ def headline(model: Model, gs: GapState, computed: GapView, lang: str) -> Headli
     no_access = None
     if computed.no_access:  # hours: rural persons with no modelled access
         no_access = t(lang, "hours.headline_no_access", people=fmt_number(computed.no_access, 0, lang))
-    return Headline(True, fmt_number(tot["rural_beyond"], 0, lang), sentence, change, chain, partial,
-                    speed_range, no_access)
+    # children first (est.), people in the sentence; the people figure leads when no child share is known
+    lead = tot["rural_beyond"]
+    if known_children:
+        lead = float(children[computed.view["pct_rural_beyond"].notna()].sum())
+    return Headline(True, fmt_number(lead, 0, lang), sentence, change, chain, partial, speed_range, no_access)

@@ -8,7 +8,8 @@ with `history.replaceState` (no reload).
 Parameters: lang, level, focus, metric, year, services, basemap (Mapa tab); tab; gservice,
 km, glevel, gfocus, gcolour, w, measure, hours (Brechas tab; measure and hours only in
 hours mode, so a km link reads exactly as before); units, suggested, cost (the scenario), e.g.
-``?tab=gaps&gservice=upe&km=50&glevel=district&gfocus=16&units=upe:160302&cost=upe:250000``.
+``?tab=gaps&gservice=upe&km=50&glevel=district&gfocus=16&units=upe:160302&cost=upe:250000``;
+sa .. sf (the saved, named scenarios: `atlas.scenarios`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from atlas.hours import TRAVEL
 from atlas.i18n import DEFAULT_LANG, LANGS
 from atlas.model import MapState, Model
 from atlas.plan import scenario_from
+from atlas.scenarios import URL_KEYS as SCENARIO_KEYS
+from atlas.scenarios import query_values as scenario_values
+from atlas.scenarios import scenarios_from_query
 
 MAP_KEYS = ("lang", "level", "focus", "metric", "year", "services", "basemap")
 GAP_KEYS = ("tab", "gservice", "km", "glevel", "gfocus", "gcolour", "w", "measure", "hours", "units", "suggested", "cost")
-KNOWN = MAP_KEYS + GAP_KEYS
+KNOWN = MAP_KEYS + GAP_KEYS + SCENARIO_KEYS
 TABS = ("map", "gaps", "sources")
-MAX_QUERY = 4000
+MAX_QUERY = 16000  # six saved scenarios of up to 40 units each fit
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class ViewState:
     tab: str = "map"
     gaps: GapState = field(default_factory=GapState)
     scenario: dict = field(default_factory=lambda: {"units": [], "costs": {}})
+    scenarios: list = field(default_factory=list)  # saved scenario records (atlas.scenarios)
 
 
 def parse_query(search: str | None) -> tuple[dict[str, str], list[str]]:
@@ -118,8 +123,9 @@ def view_from_query(model: Model, search: str | None, user=None) -> tuple[ViewSt
     else:
         costs = dict(pairs)
     scenario, scenario_problems = scenario_from(model, {"units": units, "costs": costs})
-    view = ViewState(lang, map_state, tab, gaps, scenario.record())
-    return view, problems + map_problems + gap_problems + scenario_problems
+    saved, saved_problems = scenarios_from_query(model, values)
+    view = ViewState(lang, map_state, tab, gaps, scenario.record(), saved)
+    return view, problems + map_problems + gap_problems + scenario_problems + saved_problems
 
 
 def query_from_view(view: ViewState) -> str:
@@ -166,5 +172,6 @@ def query_from_view(view: ViewState) -> str:
             q[key] = ",".join(mine)
     costs = view.scenario.get("costs", {})
     if costs:
-        q["cost"] = ",".join(f"{s}:{v:g}" for s, v in costs.items())
+        q["cost"] = ",".join(f"{s}:{v:.15g}" for s, v in costs.items())
+    q.update(scenario_values(view.scenarios))
     return ("?" + urlencode(q, safe=":,")) if q else ""

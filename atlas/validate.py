@@ -104,3 +104,15 @@ def one_of(value: object, allowed: Iterable[str], default: str) -> tuple[str, Pr
     if isinstance(value, str) and value in allowed:
         return value, None
     return default, Problem("input.unknown", {"value": value, "used": default})
+
+
+MAX_SEARCH = 60  # characters of a table search
+
+
+def search_text(value: object) -> tuple[str, Problem | None]:
+    """A table search: text up to MAX_SEARCH characters; anything else searches nothing."""
+    if value is None or value == "":
+        return "", None
+    if isinstance(value, str) and len(value) <= MAX_SEARCH:
+        return value.strip(), None
+    return "", Problem("input.bad_search", {"value": value, "high": MAX_SEARCH})

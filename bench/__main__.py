@@ -31,7 +31,13 @@ BUDGETS = [
     ("Travel time: add a hypothetical unit, p95", "travel_add_unit_p95_ms", 150, "ms", "<="),
     ("Travel time: suggest 10 sites by hours (greedy)", "travel_suggest_10_s", 2.0, "s", "<="),
     ("Travel time: suggest 10 by hours, share of the exact optimum", "travel_suggest_10_ratio", 0.97, "", ">="),
+    ("Named list of a focus (list + one page), server p95", "left_out_places_p95_ms", 150, "ms", "<="),
+    ("Load table + equity chart, server p95", "left_out_equity_p95_ms", 150, "ms", "<="),
+    ("Gap view threshold change with named points (Loreto districts), server p95", "left_out_threshold_p95_ms",
+     150, "ms", "<="),
     ("Brechas in hours: threshold change through the app, server p95", "hours_ui_threshold_p95_ms", 150, "ms", "<="),
+    ("Switch between saved scenarios, server p95", "scenario_switch_p95_ms", 150, "ms", "<="),
+    ("Comparison of 6 scenarios, server p95", "scenario_compare_p95_ms", 300, "ms", "<="),
     ("20 users: p95", "users_p95_ms", 500, "ms", "<="),
     ("20 users: errors", "users_errors", 0, "", "<="),
 ]
@@ -72,7 +78,19 @@ def main() -> int:
     from app import create_app
     from layers.catalog import Catalog
 
-    from . import bench_hours_ui, bench_travel, bounds, browser, coverage, mclp, server, sidebyside, users
+    from . import (
+        bench_access,
+        bench_hours_ui,
+        bench_scenarios,
+        bench_travel,
+        bounds,
+        browser,
+        coverage,
+        mclp,
+        server,
+        sidebyside,
+        users,
+    )
 
     started = dt.datetime.now()
     header_machine = machine()
@@ -163,6 +181,20 @@ def main() -> int:
     raw["hours_ui"] = hu = bench_hours_ui.run(runs=20 if args.quick else 60)
     sections.append((bench_hours_ui.TITLE, bench_hours_ui.markdown(hu)))
     figures["hours_ui_threshold_p95_ms"] = hu["hours_threshold_p95_ms"]
+
+    raw["access"] = acc = bench_access.run(catalog, runs=10 if args.quick else 30)
+    raw["left_out_ui"] = ui = bench_access.ui_run(catalog, runs=10 if args.quick else 30)
+    sizes, drawn = bench_access.figure_bytes(catalog), bench_access.draw_time()
+    sections.append(("Who is left out (issue 14)", bench_access.markdown(acc, bench_access.list_bytes(catalog))
+                     + "\n\n" + bench_access.ui_markdown(ui, sizes, drawn)))
+    for row, key in zip(ui, ("left_out_places_p95_ms", "left_out_equity_p95_ms", "left_out_ranks_p95_ms",
+                             "left_out_threshold_p95_ms")):
+        figures[key] = row["p95_ms"]
+
+    raw["scenarios"] = sc = bench_scenarios.run()
+    sections.append(("Named scenarios and their comparison (issue 15)", bench_scenarios.markdown(sc)))
+    figures["scenario_switch_p95_ms"] = sc["switch_p95_ms"]
+    figures["scenario_compare_p95_ms"] = sc["compare_p95_ms"]
 
     raw["bounds"] = worst = bounds.run()
     sections.append(("The worst legal requests (each in a fresh process)", bounds.markdown(worst)))

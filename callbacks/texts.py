@@ -38,25 +38,20 @@ def register(app, model: Model) -> None:
         Output(ids.TAB_MAP, "label"),
         Output(ids.TAB_GAPS, "label"),
         Output(ids.TAB_SOURCES, "label"),
-        Input(ids.LANG, "value"),
-    )
-    def tab_labels(lang):
-        lang = safe_lang(lang)
-        return t(lang, "tab.map"), t(lang, "tab.gaps"), t(lang, "tab.sources")
-
-    @app.callback(Output(ids.MAP, "config"), Input(ids.LANG, "value"), prevent_initial_call=True)
-    def map_config(lang):
-        return graph_config(safe_lang(lang))
-
-    @app.callback(
         Output(ids.LEVEL, "options"),
         Output(ids.FOCUS, "options"),
         Output(ids.SERVICES, "options"),
         Input(ids.LANG, "value"),
     )
-    def control_labels(lang):
+    def labels(lang):
+        """The tabs' labels and the map controls' options in the page's language."""
         lang = safe_lang(lang)
-        return level_options(lang), focus_options(model, lang), service_options(model, lang)
+        tabs = t(lang, "tab.map"), t(lang, "tab.gaps"), t(lang, "tab.sources")
+        return *tabs, level_options(lang), focus_options(model, lang), service_options(model, lang)
+
+    @app.callback(Output(ids.MAP, "config"), Input(ids.LANG, "value"), prevent_initial_call=True)
+    def map_config(lang):
+        return graph_config(safe_lang(lang))
 
     @app.callback(
         Output(ids.METRIC, "options"),

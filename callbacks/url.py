@@ -9,6 +9,7 @@ from atlas.gaps import scenario_record, state_from_record
 from atlas.i18n import DEFAULT_LANG, LANGS
 from atlas.model import NATIONAL, Model
 from atlas.plan import scenario_from
+from atlas.scenarios import records, scenarios_from
 from atlas.trafficking import UserSeries
 from atlas.url import TABS, ViewState, query_from_view, view_from_query
 from views import ids
@@ -27,6 +28,7 @@ def register(app, model: Model) -> None:
         Output(ids.TABS, "active_tab"),
         Output(ids.GAP_DRAWN, "data", allow_duplicate=True),
         Output(ids.SCENARIO_SEED, "data"),
+        Output(ids.SCENARIOS, "data"),
         Output(ids.NOTICE, "children"),
         Input(ids.URL, "search"),
         State(ids.TRATA_STORE, "data"),
@@ -54,6 +56,7 @@ def register(app, model: Model) -> None:
             view.tab,
             gap_record,
             view.scenario,
+            view.scenarios,
             notice(view.lang, problems),
         )
 
@@ -63,11 +66,12 @@ def register(app, model: Model) -> None:
         *ids.map_controls(Input),
         Input(ids.TABS, "active_tab"),
         Input(ids.GAP_DRAWN, "data"),
+        Input(ids.SCENARIOS, "data"),
         State(ids.SCENARIO_SEED, "data"),
         State(ids.TRATA_STORE, "data"),
         prevent_initial_call=True,
     )
-    def sync_url(lang, level, focus, metric, year, services, basemap, tab, drawn, seed, imported):
+    def sync_url(lang, level, focus, metric, year, services, basemap, tab, drawn, saved, seed, imported):
         if drawn is None:
             return no_update  # the gaps tab is being (re)drawn; its record follows
         user = UserSeries.from_store(imported, model)
@@ -79,6 +83,7 @@ def register(app, model: Model) -> None:
             tab=tab if tab in TABS else "map",
             gaps=state_from_record(model, drawn),
             scenario=scenario.record(),
+            scenarios=records(scenarios_from(model, saved)[0]),
         )
         return query_from_view(view)
 

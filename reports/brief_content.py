@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from atlas import left_out
 from atlas.gaps import GapState, GapView, caveat_texts, compute, service_label
 from atlas.headline import headline as gap_headline
 from atlas.hours import fmt_hours, mt, threshold_tag, with_median
@@ -31,6 +32,7 @@ TABLE = (
     ("name", None),
     ("rural_population", 0),
     ("pct_rural_beyond", 1),
+    ("rural_children_beyond", 0),
     ("median_km", 0),
     ("gap_index", 1),
 )
@@ -44,6 +46,7 @@ def headline_lines(
     computed = computed or compute(model, gs, scenario)
     words = gap_headline(model, gs, computed, lang)
     headline = [f"{words.lead} {words.text}" if words.known else words.text] + ([words.chain] if words.chain else [])
+    headline += left_out.equity_sentences(left_out.equity(model, gs, left_out.reach_for(model, gs, scenario)), lang)
     lines: list[str] = [words.change] if words.change else []
     km = fmt_number(gs.km, 0, lang)
     for total in service_totals(scenario, computed.gains):
@@ -82,7 +85,9 @@ def top_rows(
         cells = []
         for column, places in table:
             value = row[column]
-            if places is None:
+            if column == "rank" and row.get("rank_label"):  # "3 (2–6)", * when the top-10 place is uncertain
+                cells.append(row["rank_label"] + ("\u00a0*" if row.get("top10_uncertain") else ""))
+            elif places is None:
                 cells.append(str(value))
             elif column == "median_hours":
                 cells.append(fmt_hours(value, lang))
@@ -92,6 +97,12 @@ def top_rows(
                 cells.append("" if value != value else fmt_number(value, places, lang))
         rows.append(cells)
     return columns, rows
+
+
+def uncertain_line(computed: GapView, lang: str) -> list[str]:
+    """The areas of the view whose top-10 place depends on the poverty assumption."""
+    names = left_out.uncertain_names(computed.view)
+    return [t(lang, "left_out.rank_uncertain", names=", ".join(names))] if names else []
 
 
 def sources(model: Model, gs: GapState, lang: str) -> list[str]:
@@ -140,7 +151,8 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
         ),
         table_columns=columns,
         table_rows=rows,
-        assumptions=caveat_texts(gs, lang) + [t(lang, "gaps.formula")],
+        assumptions=caveat_texts(gs, lang) + [t(lang, "gaps.formula"), t(lang, "left_out.rank_note")]
+        + uncertain_line(computed, lang),
         sources=sources(model, gs, lang),
         date=dt.date.today().isoformat(),
         url=link,

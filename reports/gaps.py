@@ -24,12 +24,16 @@ from atlas.model import Model
 from atlas.plan import Scenario
 from reports.tables import csv_text, safe_cell, xlsx_bytes  # noqa: F401  (safe_cell: part of this module's API)
 
+# children (est.) and the rank's range over the 2018 poverty interval (atlas.left_out)
+EXTRA_EXPORT_COLUMNS = ("rural_children", "rank_low", "rank_high", "top10_uncertain")
+
 
 def export_frame(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> pd.DataFrame:
     ordered = sort_view(view, None)
     columns = [c for c, _ in with_median(gs, TABLE_COLUMNS)]
     if gs.service == CHAIN:
-        columns.insert(7, "pct_population_within")
+        columns.insert(8, "pct_population_within")
+    columns += [c for c in EXTRA_EXPORT_COLUMNS if c in ordered]
     out = ordered[columns].copy()
     if "median_hours" in out:  # inf: no modelled access, said in words (never a number)
         out["median_hours"] = out["median_hours"].astype(object).where(

@@ -17,6 +17,8 @@ from atlas.i18n import t
 from ingest.registry import clean_records, errors_csv, template_csv, units_csv
 from reports.brief import figure_png
 from reports.brief_content import file_name, make_brief
+from reports.compare import comparison_csv, comparison_pdf, comparison_xlsx
+from reports.compare import file_name as comparison_name
 from reports.gaps import (
     export_csv,
     export_name,
@@ -100,6 +102,24 @@ REPORTS: dict[str, Report] = {
         ),
         mime=PDF,
         filename=_named("resumen", "brief", "pdf"),
+    ),
+    # the scenario comparison (issue 15): `rows` from atlas.compare.comparison
+    "compare_csv": Report(
+        build=lambda model, gs, rows, lang, **_: comparison_csv(model, gs, rows, lang),
+        mime=CSV,
+        filename=lambda gs, **_: comparison_name(gs, "csv"),
+    ),
+    "compare_xlsx": Report(
+        build=lambda model, gs, rows, lang, **_: comparison_xlsx(model, gs, rows, lang),
+        mime=XLSX,
+        filename=lambda gs, **_: comparison_name(gs, "xlsx"),
+    ),
+    "compare_pdf": Report(
+        build=lambda model, gs, chosen, rows, slots, lang, figures, **_: comparison_pdf(
+            model, gs, chosen, rows, slots, lang, figures
+        ),
+        mime=PDF,
+        filename=lambda gs, **_: comparison_name(gs, "pdf"),
     ),
     "registry_template": Report(
         build=lambda **_: BOM + template_csv(),

@@ -16,6 +16,7 @@ from dash import dash_table, dcc, html, no_update
 
 from analysis.coverage import CHAIN, GAP_LEVELS
 from analysis.gap_index import COMPONENTS
+from atlas import left_out
 from atlas.gaps import (
     COLOURS,
     PAGE_SIZE,
@@ -34,8 +35,10 @@ from atlas.hours import fmt_hours, mt, with_median
 from atlas.i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, t
 from atlas.model import NATIONAL, Model
 from views import ids
+from views.compare import scenarios_card
 from views.hours import measure_controls, threshold_styles
 from views.layout import focus_options
+from views.left_out import left_out_cards, places_trace, with_load_hover
 from views.map_figure import (
     FIRST_SERVICE_TRACE,
     ValueSpec,
@@ -43,13 +46,14 @@ from views.map_figure import (
     metric_patch,
     services_patch,
 )
-from views.parts import labelled, outline_button, radio_items
+from views.parts import labelled, map_graph, outline_button, radio_items
 from views.plan import Scenario, plan_card, scenario_traces, summary, unit_list
 
 # --------------------------------------------------------------------------- report
 
 
-TEXT_COLUMNS = ["rural_population", "pct_rural_beyond", "rural_beyond", "median_km", "gap_index", "need"]
+TEXT_COLUMNS = ["rural_population", "pct_rural_beyond", "rural_beyond", "median_km", "gap_index", "need",
+                "rural_children_beyond"]
 
 
 def area_text(row: dict, colour: str, lang: str) -> str:
@@ -65,6 +69,8 @@ def area_text(row: dict, colour: str, lang: str) -> str:
         rural=fmt_number(row["rural_population"], 0, lang),
         median=fmt_hours(row["median_hours"], lang) if "median_hours" in row else fmt_km(row["median_km"], lang),
     )
+    if not pd.isna(row.get("rural_children_beyond")):  # children first (est.)
+        base = t(lang, "gaps.hover_children", children=fmt_number(row["rural_children_beyond"], 0, lang)) + "<br>" + base
     if colour == "index":
         return (
             t(
@@ -139,7 +145,7 @@ def caveats(model: Model, gs: GapState, lang: str) -> list:
 def table_columns(gs: GapState, lang: str) -> list[dict]:
     cols = with_median(gs, TABLE_COLUMNS)
     if gs.service == CHAIN:
-        cols.insert(7, ("pct_population_within", 1))
+        cols.insert(8, ("pct_population_within", 1))
     return [{"name": mt(lang, gs, f"gaps.col.{c}"), "id": c} for c, _ in cols]
 
 
@@ -281,20 +287,7 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                     dbc.Col(
                         dbc.Card(
                             [
-                                dcc.Graph(
-                                    id=ids.GAP_MAP,
-                                    className="map-graph",
-                                    config={
-                                        "displaylogo": False,
-                                        "scrollZoom": True,
-                                        "locale": lang,
-                                        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                                    },
-                                    figure={
-                                        "data": [],
-                                        "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
-                                    },
-                                ),
+                                map_graph(ids.GAP_MAP, lang, modeBarButtonsToRemove=["select2d", "lasso2d"]),
                             ],
                             className="map-card",
                         ),
@@ -334,6 +327,8 @@ def gaps_tab(model: Model, lang: str = DEFAULT_LANG, gs: GapState | None = None,
                 ],
                 className="g-3",
             ),
+            scenarios_card(model, lang, gs.focus),
+            left_out_cards(lang),
             dcc.Store(id=ids.SCENARIO, data=(scenario or Scenario()).record()),
         ],
         lang=lang,
@@ -375,7 +370,11 @@ def gap_update(
         "scenario": scenario.record()["units"],
         "plan": scenario.record(),
     }
-    units_traces = scenario_traces(model, scenario.units, gains, gs.km, lang, gs)
+    reach = left_out.reach_for(model, gs, scenario)
+    # the named places beyond reach first, the scenario's units last (on top)
+    units_traces = [places_trace(model, gs, reach, lang)] + scenario_traces(
+        model, scenario.units, gains, gs.km, lang, gs
+    )
     if not isinstance(drawn, dict) or (drawn.get("level"), drawn.get("focus"), drawn.get("lang")) != (
         gs.level,
         gs.focus,
@@ -397,9 +396,11 @@ def gap_update(
             first = record["plan_trace"]
             if isinstance(first, int) and first >= FIRST_SERVICE_TRACE:
                 for offset, trace in enumerate(units_traces):
-                    for key in ("lat", "lon", "marker", "text", "customdata"):
+                    for key in ("lat", "lon", "marker", "text", "customdata", "hovertemplate"):
                         if key in trace:
                             figure["data"][first + offset][key] = trace[key]
+    if figure is not no_update:
+        figure = with_load_hover(model, gs, figure, lang, drawn)
     rows, pages = table_page(view, gs, page, sort_by, lang)
     return (
         figure,

@@ -220,6 +220,7 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
             dcc.Store(id=ids.GAP_DRAWN),
             dcc.Store(id=ids.GAP_RENDERED),
             dcc.Store(id=ids.SCENARIO_SEED),
+            dcc.Store(id=ids.SCENARIOS, data=[]),
             header,
             dbc.Container(
                 [

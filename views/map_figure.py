@@ -17,6 +17,7 @@ browser downloads once per level and caches. A metric switch patches trace 2 onl
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,6 +173,16 @@ def metric_update(model: Model, state: MapState, lang: str, user=None) -> dict:
     return model.memo(key, lambda: value_trace_update(metric_spec(model, state, lang), lang))
 
 
+COLORBAR_TITLE_WIDTH = 24  # characters a line: a long unit wraps instead of widening the bar's box over the map
+
+
+def colorbar_title(unit: str, period: str) -> str:
+    """The colour bar's title, each part wrapped to a narrow column (plotly draws the bar's
+    white box as wide as its longest title line)."""
+    parts = (part for part in (unit, period) if part)
+    return "<br>".join("<br>".join(textwrap.wrap(part, COLORBAR_TITLE_WIDTH)) or part for part in parts)
+
+
 def value_trace_update(spec: ValueSpec, lang: str) -> dict:
     """The parts of the value trace that depend on the values (what a Patch sends)."""
     frame = spec.frame
@@ -179,7 +190,7 @@ def value_trace_update(spec: ValueSpec, lang: str) -> dict:
     coloured = frame["value"].where(frame["flag"] != FLAG_SUPPRESSED)
     z, axis = colour_values(coloured, spec.is_count, from_zero=spec.from_zero)
     colorbar = {
-        "title": {"text": f"{spec.unit}<br>{spec.period}", "side": "top"},
+        "title": {"text": colorbar_title(spec.unit, spec.period), "side": "top"},
         "thickness": 12,
         "len": 0.55,
         "x": 0.01,  # in the strip that map_view leaves free on the left

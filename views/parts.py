@@ -4,7 +4,7 @@ outlined small button."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from atlas.i18n import t
 
@@ -27,4 +27,17 @@ def outline_button(label, id: str, className: str) -> dbc.Button:
     """The small secondary button of the exports and the other quiet actions."""
     return dbc.Button(
         label, id=id, size="sm", color="secondary", outline=True, className=className
+    )
+
+
+def map_graph(id: str, lang: str, className: str = "map-graph", **config) -> dcc.Graph:
+    """An empty map graph (its figure comes from a callback) with the app's map config."""
+    return dcc.Graph(
+        id=id,
+        className=className,
+        config={"displaylogo": False, "scrollZoom": True, "locale": lang, **config},
+        figure={
+            "data": [],
+            "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
+        },
     )

@@ -11,6 +11,7 @@ from atlas.i18n import fmt_km, fmt_number, pick, t
 from atlas.model import MapState, Model
 from layers.base import FLAG_SUPPRESSED, suppress_small
 from views.hours import travel_section
+from views.left_out import unit_load_text
 from views.map_figure import value_text
 
 MAX_CITED = 8  # most recent quoted figures per department
@@ -91,7 +92,8 @@ def nearest_rows(model: Model, lat: float, lon: float, lang: str) -> list:
                 [
                     html.Th(pick(layer.short, lang), scope="row", className="fw-normal"),
                     html.Td(fmt_km(float(best["km"]), lang), className="text-end"),
-                    html.Td(f"{best['name']}" + ("" if best["status"] == "verified" else f" ({t(lang, 'status.' + best['status'])})")),
+                    html.Td(f"{best['name']}" + ("" if best["status"] == "verified" else f" ({t(lang, 'status.' + best['status'])})")
+                            + unit_load_text(model, layer.id, str(best["id"]), lang)),
                 ]
             )
         )

@@ -40,8 +40,12 @@ def test_first_view_sends_a_figure_and_a_threshold_change_a_patch(model):
     wider = GapState(level="district", focus="16", km=100)
     patch, _, headline, _, rows, pages, *_ = gap_update(model, wider, drawn, 0, [], "es")
     assert isinstance(patch, Patch)
-    body = json.dumps(patch.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+    places = drawn["plan_trace"]  # the named places beyond reach, redrawn for the new km
+    operations = patch.to_plotly_json()["operations"]
+    body = json.dumps([o for o in operations if o["location"][:2] != ["data", places]], cls=plotly.utils.PlotlyJSONEncoder)
     assert "geojson" not in body and len(body) < 30_000
+    named = json.dumps([o for o in operations if o["location"][:2] == ["data", places]], cls=plotly.utils.PlotlyJSONEncoder)
+    assert 1_000 < len(named) < 150_000  # about 1,700 places at 100 km, rounded coordinates
     assert pages == 5 and len(rows) == 12  # 53 Loreto districts, 12 per page
 
 
@@ -67,11 +71,11 @@ def test_table_is_ranked_paged_and_sortable(model):
     gs = GapState(level="province")
     view = report_for(model, gs)
     rows, pages = table_page(view, gs, 0, [], "en")
-    assert pages == 17 and [r["rank"] for r in rows[:3]] == ["1", "2", "3"]
+    assert pages == 17 and [r["rank"].split(" ")[0] for r in rows[:3]] == ["1", "2", "3"]  # "1 (1–3)": with its range
     rows, _ = table_page(view, gs, 0, [{"column_id": "rural_population", "direction": "desc"}], "en")
     assert [r["code"] for r in rows[:3]] == ["1403", "1206", "0601"]  # Lambayeque, Satipo, Cajamarca
     rows, _ = table_page(view, gs, 999, [{"column_id": "<script>", "direction": "sideways"}], "en")
-    assert rows[0]["rank"] == "1"  # out-of-range page and unknown column fall back
+    assert rows[0]["rank"].startswith("1 (")  # out-of-range page and unknown column fall back
 
 
 def test_cem_figures_are_known_in_every_department(model):

@@ -484,3 +484,14 @@ def test_the_brief_download_from_the_page_is_in_hours_when_the_view_is(
     assert "tiempo de viaje modelado" in " ".join(page.split()) and answer[
         "filename"
     ].endswith("6h-district-16.pdf")
+
+
+def test_the_colour_bar_title_wraps_so_its_box_does_not_cover_the_map(model):
+    """The hours unit is long; plotly draws the bar's white box as wide as the longest title
+    line, which covered the west half of Loreto before the title wrapped."""
+    figure, *_ = gap_update(model, LORETO_HOURS, None, 0, [], "es")
+    bars = [trace["colorbar"] for trace in figure["data"] if trace.get("colorbar", {}).get("title")]
+    assert bars
+    for bar in bars:
+        lines = bar["title"]["text"].split("<br>")
+        assert "modelado" in bar["title"]["text"] and max(len(line) for line in lines) <= 24, lines

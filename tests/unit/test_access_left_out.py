@@ -74,6 +74,18 @@ def test_named_places_are_the_real_rural_centres_beyond_the_threshold_farthest_f
     assert places_beyond(index, "upe", 120, "01", SHARES).empty
 
 
+def test_named_places_take_the_views_own_measure():
+    """With the view's array (a scenario's km, or hours with an hour threshold) instead of the
+    cached km: the same centres compared with that measure, `km_to_nearest` holding it."""
+    index = tiny_index()
+    hours = np.where(index.km["upe"] > 50, 8.0, 1.0)
+    hours[np.asarray(index.demand.name) == "C"] = np.inf  # no modelled access: beyond any threshold
+    table = places_beyond(index, "upe", 6, "01", SHARES, distances=hours)
+    assert table["name"].tolist() == ["C", "B"] and table["km_to_nearest"].tolist() == [np.inf, 8.0]
+    assert places_beyond(index, "upe", 50, "01", SHARES, distances=index.km["upe"]).equals(
+        places_beyond(index, "upe", 50, "01", SHARES))
+
+
 @pytest.mark.parametrize("area", ["1", "016", "abc", 16, None, "160101"])
 def test_named_places_refuse_an_area_that_is_not_a_department_or_province(area):
     with pytest.raises(ValueError, match="department or 4-digit province"):

@@ -30,6 +30,17 @@ def test_overlapping_intervals_give_a_rank_range_that_holds_the_published_rank()
     assert (out["rank_low"] <= out["rank"]).all() and (out["rank"] <= out["rank_high"]).all()
 
 
+def test_ranks_within_a_view_count_only_its_areas_while_scales_stay_national():
+    # b and c form the view (a focus): a stays in the scaling but not in their ranks
+    base = need([60.0, 58.0, 10.0])
+    beyond = pd.Series([50.0, 50.0, 50.0], index=base.index)
+    draws = np.array([[60.0, 58.0, 10.0], [55.0, 62.0, 10.0], [61.0, 57.0, 11.0]])
+    out = rank_range(base, beyond, draws, {"poverty": 1.0}, quantiles=(0.0, 1.0),
+                     within=np.array([False, True, True]))
+    assert out.index.tolist() == ["b", "c"]
+    assert out["rank_label"].tolist() == ["1", "2"]  # b is first of the view in every draw
+
+
 def test_an_unranked_area_has_no_range():
     base = need([60.0, 58.0, 10.0])
     beyond = pd.Series([50.0, np.nan, 50.0], index=base.index)

@@ -318,16 +318,6 @@ def test_route_with_a_malformed_point_exits_2():
     assert out.returncode == 2 and "LAT,LON" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_coverage_in_hours_adds_median_hours_and_the_range():
-    out = run("coverage", "--service", "upe", "--hours", "6", "--level", "department", "--format", "json")
-    assert out.returncode == 0, out.stderr
-    rows = json.loads(out.stdout)
-    assert len(rows) == 25
-    loreto = next(r for r in rows if r["ubigeo"] == "16")
-    assert {"median_hours", "pct_rural_beyond", "median_km", "pct_rural_beyond_low", "pct_rural_beyond_high"} <= set(loreto)
-    assert loreto["pct_rural_beyond_high"] <= loreto["pct_rural_beyond"] <= loreto["pct_rural_beyond_low"]
-
-
 def test_coverage_hours_out_of_bounds_exits_2():
     out = run("coverage", "--service", "upe", "--hours", "500")
     assert out.returncode == 2 and "--hours must be a number between 1 and 72" in out.stderr
