@@ -113,6 +113,6 @@ def build_demand(
         rural=df["rural"].to_numpy(bool),
         ubigeo=df["ubigeo"].to_numpy(str),
         synthetic=df["synthetic"].to_numpy(bool),
-        name=df["name"].to_numpy(str),
+        name=df["name"].to_numpy(object),  # Python str: as wide as each name (fixed width is 64 for all: 24 MB)
         code=df["code"].to_numpy(str),
     )

@@ -77,6 +77,7 @@ class MapState:
 class Model:
     catalog: Catalog
     travel_cache: Path | None = None  # the travel-time cache directory (None: ~/.cache/cobertura/travel)
+    derived: dict | None = field(default=None, repr=False)  # `derived_parts()` of an earlier start (atlas/warm.py)
     geo: Geography = field(init=False)
     values: dict[tuple[str, str, str], pd.DataFrame] = field(init=False)
     points: pd.DataFrame = field(init=False)
@@ -95,8 +96,24 @@ class Model:
     MEMO_SIZE = 512
     FRAME_MEMO_SIZE = 64  # a district-level table is about 0.25 MB: at most ~16 MB here
 
+    DERIVED = ("values", "points", "care", "counts", "coverage", "need", "places", "geo_version")
+
     def __post_init__(self) -> None:
         self.geo = self.catalog.geo
+        if self.derived is not None:  # restored from the start-up cache, built from the same data and code
+            for name in self.DERIVED:
+                setattr(self, name, self.derived[name])
+            self.derived = None
+        else:
+            self._derive()
+        self.travel = load_travel(self.catalog, self.coverage, self.travel_cache)
+        self.travel_layer = travel_layer(self.travel)
+
+    def derived_parts(self) -> dict:
+        """What `__post_init__` derives from the catalog (restored with `Model(..., derived=)`)."""
+        return {name: getattr(self, name) for name in self.DERIVED}
+
+    def _derive(self) -> None:
         table = self.catalog.area_values()
         self.values = {
             key: frame.set_index("code")[["value", "low", "high", "flag"]]
@@ -114,8 +131,6 @@ class Model:
         self.coverage = coverage_index(self.catalog)
         self.need = {level: need_frame(table, self.geo.codes(level), level) for level in LEVELS}
         self.places = build_places(self.geo.districts, self.coverage.demand) if self.coverage else None
-        self.travel = load_travel(self.catalog, self.coverage, self.travel_cache)
-        self.travel_layer = travel_layer(self.travel)
         digest = hashlib.sha256()
         for level in LEVELS:
             digest.update(self.geo.geojson_bytes(level)[:4096])

@@ -168,7 +168,7 @@ def markdown(ours: dict, base: dict | None, many: dict | None) -> str:
             "cold": f"{s['seconds']:.1f} s ({s['load']})",
             "warm": f"{w['seconds']:.1f} s ({w['load']})",
             "rss1": f"{w['rss_mb']:.0f} MB",
-            "rss": " / ".join(f"{x:.0f}" for x in m["rss_mb"]) + " MB",
+            "rss": " / ".join(f"{x:.0f}" for x in m["rss_mb"]) + f" MB ({m['load']})",
             "pss": " / ".join(f"{x:.0f}" for x in m["pss_mb"]) + " MB",
         }[key]
 
@@ -178,7 +178,7 @@ def markdown(ours: dict, base: dict | None, many: dict | None) -> str:
         ("`python app.py` to first answer, cold caches (load avg)", "cold", "<= today"),
         ("`python app.py` to first answer, warm caches (load avg)", "warm", "<= 3 s"),
         ("`python app.py` RSS after the first page", "rss1", ""),
-        ("gunicorn --preload, 2 workers: RSS per worker", "rss", "<= 200 MB"),
+        ("gunicorn --preload, 2 workers: RSS per worker (load avg)", "rss", "<= 200 MB"),
         ("gunicorn --preload, 2 workers: PSS per worker (shared pages split)", "pss", ""),
     ]
     head = "| figure | this branch | baseline (main) | budget |" if base else "| figure | this branch | budget |"

@@ -54,6 +54,15 @@ class Geography:
     _geojson: dict[tuple, bytes] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def __getstate__(self) -> dict:  # picklable for the start-up cache (atlas/warm.py): no lock
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def area(self, level: str, code: str) -> pd.Series | None:
         table = self.areas[level]
         if code not in table.index:
