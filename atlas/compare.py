@@ -42,11 +42,15 @@ class Row:
     name: str
     units: dict[str, int]  # new units by type
     cost: float | None  # soles; None when some type has no unit cost
-    people: dict[str, float]  # rural people newly within km, by service (and "chain")
+    people: dict[
+        str, float
+    ]  # rural people newly within the threshold, by service (and "chain")
     children: dict[
         str, float | None
     ]  # the same in rural children 0–17 (est.); None: no share data
-    pct_beyond: float  # % of the rural population beyond km, the view's service
+    pct_beyond: (
+        float  # % of the rural population beyond the threshold, the view's service
+    )
     cost_per_child: (
         float | None
     )  # soles per child newly within reach of the view's service
@@ -143,6 +147,47 @@ def within_after(
     return {s: out[s] for s in services}
 
 
+def hours_after(
+    model: Model, scenario: Scenario, services: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Per service with modelled hours, raw hours (inf: no modelled access, central
+    speeds) with the scenario's units added; the chain: the slowest of its three members.
+    The hours with units come from `atlas.hours.member_hours`, memoised per list of units:
+    a comparison repeats no search for a scenario already seen. Services without modelled
+    hours are left out."""
+    from atlas.hours import CENTRAL, hours_available, member_hours
+
+    members = set(services) | (set(CHAIN_MEMBERS) if CHAIN in services else set())
+    out: dict[str, np.ndarray] = {}
+    for service in sorted(members - {CHAIN}):
+        if hours_available(model, service):
+            mine = tuple(u for u in scenario.units if u.service == service)
+            out[service] = member_hours(model, service, CENTRAL, mine)
+    if CHAIN in services and all(m in out for m in CHAIN_MEMBERS):
+        out[CHAIN] = np.max(np.vstack([out[m] for m in CHAIN_MEMBERS]), axis=0)
+    return {s: out[s] for s in services if s in out}
+
+
+def reach(
+    model: Model, gs: GapState, scenario: Scenario, services: tuple[str, ...]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(beyond today, within with the scenario) per service, in the view's measure: km, or
+    modelled hours in hours mode (the hours headline's test, `raw <= hours`; services
+    without modelled hours left out)."""
+    from atlas.hours import TRAVEL
+
+    if gs.measure == TRAVEL:
+        today = hours_after(model, Scenario(), services)
+        after = hours_after(model, scenario, services)
+        return (
+            {s: h > gs.hours for s, h in today.items()},
+            {s: h <= gs.hours for s, h in after.items()},
+        )
+    index = model.coverage
+    beyond = {s: index.km[s] > gs.km for s in services}
+    return beyond, within_after(model, scenario, services, gs.km)
+
+
 def concentration(model: Model, gs: GapState, within: np.ndarray) -> float | None:
     """Concentration index of being beyond reach across the districts of the view's
     department (Peru without a focus), ordered by poverty, weighted by rural children."""
@@ -186,6 +231,8 @@ def row(model: Model, gs: GapState, slot: str, name: str, scenario: Scenario) ->
     key = (
         gs.service,
         gs.km,
+        gs.measure,
+        gs.hours,
         gs.focus,
         scenario.units,
         tuple(sorted(scenario.costs.items())),
@@ -208,9 +255,10 @@ def _row(
     )
     people: dict[str, float] = {}
     children: dict[str, float | None] = {}
-    after = within_after(model, scenario, services, gs.km)
+    beyond_today, after = reach(model, gs, scenario, services)
+    services = tuple(s for s in services if s in after)
     for service in services:
-        gained = after[service] & (index.km[service] > gs.km)
+        gained = after[service] & beyond_today[service]
         people[service] = float(rural[gained].sum())
         children[service] = (
             None if share is None else float((rural * share)[gained].sum())
@@ -277,9 +325,12 @@ def difference(model: Model, gs: GapState, a: Scenario, b: Scenario) -> pd.DataF
     total = np.bincount(inverse, weights=rural, minlength=n)
     within = {}
     for key, scenario in (("a", a), ("b", b)):
-        reach = within_after(model, scenario, (gs.service,), gs.km)[gs.service]
+        _, after = reach(model, gs, scenario, (gs.service,))
+        found = after.get(gs.service)
+        if found is None:  # no modelled hours for the service: nothing to compare
+            found = np.zeros(len(rural), bool)
         within[key] = np.bincount(
-            inverse, weights=np.where(reach, rural, 0.0), minlength=n
+            inverse, weights=np.where(found, rural, 0.0), minlength=n
         )
     frame = pd.DataFrame(
         {"rural_population": total, "within_a": within["a"], "within_b": within["b"]},
@@ -322,16 +373,16 @@ def screen_columns(gs: GapState) -> tuple[str, ...]:
     )
 
 
-def column_label(model: Model, key: str, lang: str) -> str:
+def column_label(model: Model, key: str, lang: str, gs: GapState | None = None) -> str:
     from atlas.gaps import service_label
-    from atlas.i18n import t
+    from atlas.hours import mt
 
     kind, _, service = key.partition(".")
     if service:
-        return t(
-            lang, f"compare.col.{kind}", service=service_label(model, service, lang)
+        return mt(
+            lang, gs, f"compare.col.{kind}", service=service_label(model, service, lang)
         )
-    return t(lang, f"compare.col.{kind}")
+    return mt(lang, gs, f"compare.col.{kind}")
 
 
 def cell_text(model: Model, r: Row, key: str, lang: str) -> str:
@@ -384,6 +435,6 @@ def table_texts(
 ) -> tuple[list[str], list[list[str]]]:
     """(column labels, rows of cell texts): what the screen and the brief show."""
     keys = screen_columns(gs)
-    return [column_label(model, k, lang) for k in keys], [
+    return [column_label(model, k, lang, gs) for k in keys], [
         [cell_text(model, r, k, lang) for k in keys] for r in rows
     ]

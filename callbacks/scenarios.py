@@ -8,7 +8,6 @@ from dash import ALL, Input, Output, State, ctx, no_update
 
 from atlas.compare import comparison, difference, pick_scenario
 from atlas.gaps import gap_state
-from atlas.hours import TRAVEL
 from atlas.i18n import fmt_number, safe_lang, t
 from atlas.model import Model
 from atlas.plan import message_text, scenario_from
@@ -26,6 +25,7 @@ from reports.registry import send
 from views import ids
 from views.compare import (
     budget_message,
+    comparison_note,
     comparison_table,
     difference_figure,
     slot_options,
@@ -45,12 +45,16 @@ COMPARED = (  # what a comparison is made of: the saved scenarios and the gaps v
     Input(ids.GAP_SERVICE, "value"),
     Input(ids.GAP_KM, "value"),
     Input(ids.GAP_FOCUS, "value"),
+    Input(ids.GAP_MEASURE, "value"),
+    Input(ids.GAP_HOURS, "value"),
 )
 GAP_STATES = (
     State(ids.GAP_SERVICE, "value"),
     State(ids.GAP_KM, "value"),
     State(ids.GAP_LEVEL, "value"),
     State(ids.GAP_FOCUS, "value"),
+    State(ids.GAP_MEASURE, "value"),
+    State(ids.GAP_HOURS, "value"),
 )
 
 
@@ -134,18 +138,16 @@ def register(app, model: Model) -> None:
 
     @app.callback(
         Output(ids.CMP_TABLE, "children"),
+        Output(ids.CMP_NOTE, "children"),
         *COMPARED,
-        Input(ids.GAP_MEASURE, "value"),
         State(ids.LANG, "value"),
     )
-    def compare_table(stored, service, km, focus, measure, lang):
+    def compare_table(stored, service, km, focus, measure, hours, lang):
         lang = safe_lang(lang)
-        gs, _ = gap_state(
-            model, service, km, None, focus
-        )  # km: the comparison is in km
+        gs, _ = gap_state(model, service, km, None, focus, None, None, measure, hours)
         saved, _ = scenarios_from(model, stored)
         rows = comparison(model, gs, saved, t(lang, "compare.baseline"))
-        return comparison_table(model, gs, rows, lang, in_hours=measure == TRAVEL)
+        return comparison_table(model, gs, rows, lang), comparison_note(gs, lang)
 
     @app.callback(
         Output(ids.CMP_MAP, "figure"),
@@ -155,9 +157,9 @@ def register(app, model: Model) -> None:
         Input(ids.CMP_B, "value"),
         State(ids.LANG, "value"),
     )
-    def difference_map(stored, service, km, focus, level, a, b, lang):
+    def difference_map(stored, service, km, focus, measure, hours, level, a, b, lang):
         lang = safe_lang(lang)
-        gs, _ = gap_state(model, service, km, level, focus)
+        gs, _ = gap_state(model, service, km, level, focus, None, None, measure, hours)
         saved, _ = scenarios_from(model, stored)
         first, second = pick_scenario(saved, a), pick_scenario(saved, b)
         if first is None or second is None:
@@ -183,9 +185,11 @@ def register(app, model: Model) -> None:
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def export(csv_clicks, xlsx_clicks, stored, service, km, level, focus, lang):
+    def export(
+        csv_clicks, xlsx_clicks, stored, service, km, level, focus, measure, hours, lang
+    ):
         lang = safe_lang(lang)
-        gs, _ = gap_state(model, service, km, level, focus)
+        gs, _ = gap_state(model, service, km, level, focus, None, None, measure, hours)
         saved, _ = scenarios_from(model, stored)
         rows = comparison(model, gs, saved, t(lang, "compare.baseline"))
         name = "compare_xlsx" if ctx.triggered_id == ids.CMP_XLSX else "compare_csv"
@@ -205,11 +209,11 @@ def register(app, model: Model) -> None:
         running=[(Output(ids.CMP_PDF, "disabled"), True, False)],
         prevent_initial_call=True,
     )
-    def brief(n_clicks, stored, a, b, service, km, level, focus, lang):
+    def brief(n_clicks, stored, a, b, service, km, level, focus, measure, hours, lang):
         lang = safe_lang(lang)
         if not n_clicks:
             return no_update, no_update
-        gs, _ = gap_state(model, service, km, level, focus)
+        gs, _ = gap_state(model, service, km, level, focus, None, None, measure, hours)
         saved, _ = scenarios_from(model, stored)
         chosen = [
             x

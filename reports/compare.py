@@ -15,6 +15,7 @@ import pandas as pd
 
 from atlas.compare import Row, cell_text, column_label, screen_columns, units_text
 from atlas.gaps import GapState, caveat_texts, service_label
+from atlas.hours import mt, threshold_tag
 from atlas.i18n import fmt_number, t
 from atlas.model import Model
 from atlas.plan import Scenario
@@ -58,17 +59,17 @@ def comparison_frame(
         }
         for service in SERVICES_OUT:
             if service in r.people:
-                record[column_label(model, f"people.{service}", lang)] = round(
+                record[column_label(model, f"people.{service}", lang, gs)] = round(
                     r.people[service], 1
                 )
                 children = r.children.get(service)
-                record[column_label(model, f"children.{service}", lang)] = (
+                record[column_label(model, f"children.{service}", lang, gs)] = (
                     None if children is None else round(children, 1)
                 )
-        record[column_label(model, "pct_beyond", lang)] = (
+        record[column_label(model, "pct_beyond", lang, gs)] = (
             None if not math.isfinite(r.pct_beyond) else round(r.pct_beyond, 2)
         )
-        record[column_label(model, "cost_per_child", lang)] = (
+        record[column_label(model, "cost_per_child", lang, gs)] = (
             None if r.cost_per_child is None else round(r.cost_per_child, 2)
         )
         record[t(lang, "compare.csv.concentration")] = r.concentration
@@ -87,7 +88,7 @@ def comparison_csv(model: Model, gs: GapState, rows: list[Row], lang: str) -> st
 def comparison_xlsx(model: Model, gs: GapState, rows: list[Row], lang: str) -> bytes:
     method_sheet = t(lang, "gaps.export.method_sheet")
     method = method_rows(model, gs, lang) + [
-        (t(lang, "compare.title"), t(lang, "compare.note"))
+        (t(lang, "compare.title"), mt(lang, gs, "compare.note"))
     ]
     return xlsx_bytes(
         {
@@ -99,7 +100,7 @@ def comparison_xlsx(model: Model, gs: GapState, rows: list[Row], lang: str) -> b
 
 
 def file_name(gs: GapState, extension: str) -> str:
-    return f"cobertura-comparacion-{gs.service}-{int(gs.km)}km-{gs.focus or 'pe'}.{extension}"
+    return f"cobertura-comparacion-{gs.service}-{threshold_tag(gs)}-{gs.focus or 'pe'}.{extension}"
 
 
 # ------------------------------------------------------------------------------ brief
@@ -154,7 +155,7 @@ def comparison_pdf(
     keys = [k for k in screen_columns(gs) if k != "name"]
     columns = [t(lang, "compare.col.name")] + [r.name for r in table_rows]
     cells = [
-        [column_label(model, k, lang)]
+        [column_label(model, k, lang, gs)]
         + [cell_text(model, r, k, lang) for r in table_rows]
         for k in keys
     ]
@@ -175,8 +176,9 @@ def _draw(model, gs, chosen, images, columns, cells, lang) -> bytes:
     canvas = Canvas(buffer, pagesize=A4_LANDSCAPE, invariant=True, pageCompression=1)
     title = t(lang, "compare.brief_title")
     where = model.geo.focus_name(gs.focus) if gs.focus else t(lang, "focus.national")
-    subtitle = t(
+    subtitle = mt(
         lang,
+        gs,
         "compare.brief_subtitle",
         service=service_label(model, gs.service, lang),
         km=fmt_number(gs.km, 0, lang),
@@ -258,7 +260,7 @@ def _draw(model, gs, chosen, images, columns, cells, lang) -> bytes:
             table.drawOn(canvas, MARGIN, y - h)
 
     # assumptions and footer
-    notes = [t(lang, "compare.note")] + caveat_texts(gs, lang)
+    notes = [mt(lang, gs, "compare.note")] + caveat_texts(gs, lang)
     note = _fit_items(
         [_plain(" ".join(notes), 900)], styles.small, inner_w, 18, lang, 0
     )

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from atlas.compare import Row, table_texts
 from atlas.gaps import GapState, map_state, service_label
+from atlas.hours import mt
 from atlas.i18n import fmt_number, pick, t
 from atlas.model import FOCUS_DEPARTMENTS, Model
 from atlas.scenarios import BASELINE, MAX_NAME, Named
@@ -178,7 +179,7 @@ def scenarios_card(model: Model, lang: str, focus: str = ""):
     compare = [
         html.H3(t(lang, "compare.title"), className="h6 mt-2"),
         html.Div(id=ids.CMP_TABLE, className="cmp-table mb-1"),
-        html.P(t(lang, "compare.note"), className="small text-muted"),
+        html.P(t(lang, "compare.note"), id=ids.CMP_NOTE, className="small text-muted"),
         html.Div(
             [
                 _button(lang, "compare.export_csv", ids.CMP_CSV),
@@ -232,19 +233,19 @@ def scenarios_card(model: Model, lang: str, focus: str = ""):
     )
 
 
-def comparison_table(
-    model: Model, gs: GapState, rows: list[Row], lang: str, in_hours: bool = False
-):
-    """The comparison; `in_hours`: the gaps view shows modelled hours, and the comparison
-    (in km, straight line) says so rather than look like the hours headline."""
+def comparison_table(model: Model, gs: GapState, rows: list[Row], lang: str):
+    """The comparison, in the gaps view's measure (column labels say which)."""
     if len(rows) <= 1:
         return html.P(t(lang, "compare.empty"), className="small text-muted mb-0")
-    if in_hours:
-        note = html.P(
-            t(lang, "compare.km_only", km=fmt_number(gs.km, 0, lang)),
-            className="small text-warning mb-1",
-        )
-        return [note, comparison_table(model, gs, rows, lang)]
+    return _table(model, gs, rows, lang)
+
+
+def comparison_note(gs: GapState, lang: str) -> str:
+    """What the comparison counts: straight-line km, or modelled travel time."""
+    return mt(lang, gs, "compare.note")
+
+
+def _table(model: Model, gs: GapState, rows: list[Row], lang: str):
     columns, cells = table_texts(model, gs, rows, lang)
     head = html.Thead(html.Tr([html.Th(c) for c in columns]))
     body = html.Tbody(
@@ -293,8 +294,9 @@ def difference_figure(
             {"value": values, "low": np.nan, "high": np.nan, "flag": ""},
             index=frame.index,
         ),
-        title=t(
+        title=mt(
             lang,
+            gs,
             "compare.diff_map_title",
             a=names[0],
             b=names[1],

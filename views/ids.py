@@ -159,6 +159,7 @@ SCN_DELETE = "scn-delete"
 SCN_NOTICE = "scn-notice"
 SCN_LIST = "scn-list"
 CMP_TABLE = "cmp-table"
+CMP_NOTE = "cmp-note"  # what the comparison counts, in the gaps view's measure
 CMP_A = "cmp-a"
 CMP_B = "cmp-b"
 CMP_MAP = "cmp-map"

@@ -265,12 +265,75 @@ def test_switching_back_to_a_scenario_reuses_its_figures_unchanged(model):
     )
 
 
-def test_in_hours_mode_the_comparison_says_it_counts_kilometres(model):
-    from views.compare import comparison_table
+def test_in_hours_mode_the_table_says_modelled_travel_time_not_kilometres(model):
+    from reports.compare import comparison_csv
+    from views.compare import comparison_note, comparison_table
 
     gs = GapState(service="upe", km=50, level="district", focus="16")
     a, _b = two_plans(model)
     rows = comparison(model, gs, (Named("A", "a", a),), "hoy")
-    text = str(comparison_table(model, gs, rows, "es", in_hours=True))
-    assert "línea recta (50 km), no las horas" in text and "+9" in text
-    assert "no las horas" not in str(comparison_table(model, gs, rows, "es"))
+    km_text = str(comparison_table(model, gs, rows, "es")) + comparison_note(gs, "es")
+    assert "modelado" not in km_text and "+9" in km_text and "línea recta" in km_text
+    hours = GapState(**{**gs.__dict__, "measure": "hours", "hours": 6.0})
+    rows = comparison(model, hours, (Named("A", "a", a),), "hoy")
+    for lang, said in (
+        ("es", "tiempo de viaje modelado"),
+        ("en", "modelled travel time"),
+    ):
+        text = str(comparison_table(model, hours, rows, lang)) + comparison_note(
+            hours, lang
+        )
+        assert (
+            said in text and "línea recta" not in text and "straight line" not in text
+        )
+        assert "(modelado)" in comparison_csv(model, hours, rows, "es").splitlines()[0]
+    assert "a ≤ 6 h (modelado)" in str(comparison_table(model, hours, rows, "es"))
+
+
+@pytest.mark.parametrize("focus", ["16", ""])
+def test_in_hours_mode_each_row_says_the_hours_headline_numbers(model, focus):
+    from atlas.hours import hours_available
+
+    if not hours_available(model, "upe"):
+        pytest.skip("no modelled travel time on this machine")
+    gs = GapState(
+        service="upe", km=50, level="district", focus=focus, measure="hours", hours=6.0
+    )
+    a, b = two_plans(model)
+    rows = comparison(model, gs, (Named("A", "uno", a), Named("B", "dos", b)), "hoy")
+    assert rows[0].people["upe"] == 0
+    for r, scenario in zip(rows[1:], (a, b)):
+        change = headline(model, gs, compute(model, gs, scenario), "es").change
+        assert "tiempo de viaje modelado" in change
+        assert f"+{fmt_number(r.people['upe'], 0, 'es')} personas" in change
+        assert f"→ {fmt_number(r.pct_beyond, 1, 'es')} %" in change
+    km_rows = comparison(
+        model,
+        GapState(service="upe", km=50, level="district", focus=focus),
+        (Named("A", "uno", a),),
+        "hoy",
+    )
+    assert km_rows[1].people["upe"] != rows[1].people["upe"]  # a different measure
+    assert rows[1].people["fistrap"] > 0 and rows[2].people["fistrap"] == 0
+
+
+def test_in_hours_mode_the_difference_map_counts_modelled_hours(model):
+    from atlas.hours import hours_available, scenario_hours
+    from views.compare import difference_figure
+
+    if not hours_available(model, "upe"):
+        pytest.skip("no modelled travel time on this machine")
+    gs = GapState(
+        service="upe", level="district", focus="16", measure="hours", hours=6.0
+    )
+    a, b = plan(model, ("upe", "160302")), plan(model, ("upe", "160201"))
+    frame = difference(model, gs, a, b)
+    within_b = scenario_hours(model, b.units, "upe") <= 6.0
+    d = model.coverage.demand
+    rural = (d.rural & (d.ubigeo == "160201")) * d.weight
+    assert frame.loc["160201", "within_b"] == pytest.approx(
+        float(rural[within_b].sum())
+    )
+    assert frame.loc["160201", "change"] > 0 and frame.loc["160302", "change"] < 0
+    title = str(difference_figure(model, gs, frame, ("A", "B"), "es", "/"))
+    assert "6 h o menos" in title and "tiempo de viaje modelado" in title
