@@ -32,6 +32,7 @@ class Proposal:
     total_cost: float  # soles, never above the budget
     total_gain: float  # rural children (est.) newly within reach of the goal
     budget: float
+    hours: float | None = None  # the threshold in modelled travel hours; None: km
 
 
 def _soles(value: object) -> tuple[float | None, str | None]:
@@ -55,8 +56,16 @@ def propose(
     goal: object,
     km: object,
     departments: object,
+    measure: object = None,
+    hours: object = None,
 ) -> tuple[Proposal | None, Message | None]:
-    """A budget proposal, or None and the message saying why not."""
+    """A budget proposal, or None and the message saying why not. With `measure` "hours"
+    (the Brechas switch) the threshold is `hours` of modelled travel time and the coverage
+    sets are the hours ones (`analysis.budget.build_problem` with the travel index, the
+    same path as ``python -m analysis budget --hours``); `km` is then not used."""
+    from atlas.hours import HOURS_MAX, HOURS_MIN, TRAVEL, hours_available
+
+    in_hours = measure == TRAVEL
     if model.coverage is None or model.places is None:
         return None, "gaps.unavailable"
     if goal not in GOALS:
@@ -64,6 +73,8 @@ def propose(
     types = parse_goal(goal)
     if any(t not in model.coverage.km for t in types):
         return None, "budget.msg.bad_goal"
+    if in_hours and not all(hours_available(model, t) for t in types):
+        return None, "budget.msg.no_hours"
     amount, problem = _soles(budget)
     if problem:
         return None, problem
@@ -87,11 +98,12 @@ def propose(
     ]
     if not chosen:
         return None, "plan.msg.no_departments"
-    number = finite_number(km)
-    if number is None or not THRESHOLD_KM[0] <= number <= THRESHOLD_KM[1]:
+    low, high = (HOURS_MIN, HOURS_MAX) if in_hours else THRESHOLD_KM
+    number = finite_number(hours if in_hours else km)
+    if number is None or not low <= number <= high:
         return None, (
-            "plan.msg.out_of_range",
-            {"low": THRESHOLD_KM[0], "high": THRESHOLD_KM[1]},
+            "plan.msg.out_of_range_hours" if in_hours else "plan.msg.out_of_range",
+            {"low": low, "high": high},
         )
     from analysis.left_out import child_shares_from_catalog
 
@@ -106,6 +118,7 @@ def propose(
             goal,
             number,
             chosen,
+            travel=model.travel if in_hours else None,
         )
     except OutOfBounds:
         return None, "budget.msg.absurd"
@@ -121,5 +134,9 @@ def propose(
         return None, "plan.msg.no_gain"
     prices = {s: v for s, v in checked.items() if s in PLANNABLE}
     return Proposal(
-        Scenario(tuple(units), prices), plan.total_cost, plan.total_gain, amount
+        Scenario(tuple(units), prices),
+        plan.total_cost,
+        plan.total_gain,
+        amount,
+        number if in_hours else None,
     ), None

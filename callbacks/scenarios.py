@@ -8,6 +8,7 @@ from dash import ALL, Input, Output, State, ctx, no_update
 
 from atlas.compare import comparison, difference, pick_scenario
 from atlas.gaps import gap_state
+from atlas.hours import fmt_threshold_hours
 from atlas.i18n import fmt_number, safe_lang, t
 from atlas.model import Model
 from atlas.plan import message_text, scenario_from
@@ -249,6 +250,8 @@ def register(app, model: Model) -> None:
         State(ids.BUDGET_GOAL, "value"),
         State(ids.BUDGET_DEPARTMENTS, "value"),
         State(ids.GAP_KM, "value"),
+        State(ids.GAP_MEASURE, "value"),
+        State(ids.GAP_HOURS, "value"),
         State(
             {"type": ids.PLAN_COST, "service": ALL}, "value"
         ),  # the Plan panel's unit costs
@@ -261,7 +264,17 @@ def register(app, model: Model) -> None:
         prevent_initial_call=True,
     )
     def spend(
-        n_clicks, budget, goal, departments, km, cost_values, cost_ids, stored, lang
+        n_clicks,
+        budget,
+        goal,
+        departments,
+        km,
+        measure,
+        hours,
+        cost_values,
+        cost_ids,
+        stored,
+        lang,
     ):
         lang = safe_lang(lang)
         if not n_clicks:
@@ -273,7 +286,9 @@ def register(app, model: Model) -> None:
         costs = {
             i.get("service"): v for i, v in pairs if isinstance(i, dict)
         }  # checked by atlas.spend
-        proposal, message = propose(model, budget, costs, goal, km, departments)
+        proposal, message = propose(
+            model, budget, costs, goal, km, departments, measure, hours
+        )
         if proposal is None:
             key, values = message if isinstance(message, tuple) else (message, {})
             return no_update, budget_message(model, lang, key, values)
@@ -286,7 +301,8 @@ def register(app, model: Model) -> None:
             return no_update, t(lang, "scenarios.msg.full")
         text = t(
             lang,
-            "budget.done",
+            "budget.done_hours" if proposal.hours is not None else "budget.done",
+            hours=fmt_threshold_hours(proposal.hours or 0, lang),
             slot=slot,
             n=len(proposal.scenario.units),
             cost=fmt_number(proposal.total_cost, 0, lang),

@@ -244,3 +244,64 @@ def test_forged_arguments_get_answers(requests_, secrets, saved, plain_maps):  #
         "budget-notice",
         "scenarios",
     } <= walk.outputs_seen
+
+
+def hours_values(total, hours, **kwargs):
+    values = budget_values(total, **kwargs)
+    values[K(ids.GAP_MEASURE, "value")] = "hours"
+    values[K(ids.GAP_HOURS, "value")] = hours
+    return values
+
+
+def test_in_hours_mode_the_budget_spends_on_the_hours_coverage_sets(requests_, model):
+    from analysis.budget import build_problem, solve_greedy
+    from analysis.left_out import child_shares_from_catalog
+    from analysis.places import CAPITALS
+    from atlas.hours import hours_available
+
+    if not hours_available(model, "upe"):
+        pytest.skip("no modelled travel time on this machine")
+    out = budget_response(requests_, hours_values(600_000, 6), {"upe": 250000})
+    stored = out["scenarios"]["data"]
+    units = stored[0]["units"]
+    assert len(units) == 2 and all(u["service"] == "upe" for u in units)
+    assert sum(stored[0]["costs"][u["service"]] for u in units) <= 600_000
+    notice = out["budget-notice"]["children"]
+    assert "6 h o menos (tiempo de viaje modelado)" in notice
+    # the same path as `python -m analysis budget --hours 6`: same places, same gain
+    setup = build_problem(
+        model.coverage,
+        model.places.candidates(CAPITALS),
+        child_shares_from_catalog(model.catalog),
+        600_000,
+        {"upe": 250000},
+        "service:upe",
+        6,
+        ["16"],
+        travel=model.travel,
+    )
+    found = solve_greedy(setup.problem)
+    assert found.total_cost <= 600_000
+    assert [u["place"] for u in units] == [
+        str(setup.places.place[j]) for _, j in found.units
+    ]
+    gain = re.search(r"\+([\d\s\u00a0]+) niñas", notice).group(1)
+    assert int(re.sub(r"\D", "", gain)) == round(found.total_gain)
+    km = budget_response(requests_, budget_values(600_000), {"upe": 250000})
+    km_notice = km["budget-notice"]["children"]
+    assert "modelado" not in km_notice and "al alcance" in km_notice
+    km_gain = re.search(r"\+([\d\s\u00a0]+) niñas", km_notice).group(1)
+    assert km_gain != gain  # the km figure is not the hours one
+
+
+@pytest.mark.parametrize("forged", [0, 100, "seis", None, [6]])
+def test_in_hours_mode_a_bad_hour_threshold_gets_the_hours_bounds(
+    requests_, model, forged
+):
+    from atlas.hours import hours_available
+
+    if not hours_available(model, "upe"):
+        pytest.skip("no modelled travel time on this machine")
+    out = budget_response(requests_, hours_values(600_000, forged), {"upe": 250000})
+    assert "entre 1 y 72 horas" in out["budget-notice"]["children"]
+    assert "scenarios" not in out
