@@ -252,3 +252,36 @@ def test_open_edit_rename_duplicate_and_delete_saved_scenarios(dash_duo, app):
         ),
         what="the link without A and with C",
     )
+
+
+def test_in_hours_mode_the_comparison_says_the_hours_headline(dash_duo, app):
+    open_link(
+        dash_duo,
+        app,
+        "measure=hours&hours=6&units=upe:160302&sa=Parinari~upe:160302~~upe:250000"
+        "&cost=upe:250000",
+        "A",
+    )
+    gain = wait_for(lambda: headline_gain(dash_duo), what="hours headline")
+    assert "tiempo de viaje modelado" in dash_duo.find_element("#gap-headline").text
+    dash_duo.wait_for_contains_text("#cmp-note", "tiempo de viaje modelado", timeout=15)
+    head = dash_duo.find_element("#cmp-table thead").text
+    assert "≤ 6 h (modelado)" in head and "línea recta" not in head
+    cells = wait_for(
+        lambda: (
+            (
+                (c := dash_duo.driver.execute_script(ROW_CELLS, "A"))
+                and c[3] == f"+{gain}"
+            )
+            and c
+        ),
+        what="row A with the hours gain",
+    )
+    assert cells[0] == "Parinari"
+    card = dash_duo.find_element(".scenarios-card")
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", card
+    )
+    dash_duo.driver.save_screenshot(
+        str(SHOTS / "cobertura-scenarios-compare-hours.png")
+    )
