@@ -223,12 +223,10 @@ def concentration(model: Model, gs: GapState, within: np.ndarray) -> float | Non
 
 
 def row(model: Model, gs: GapState, slot: str, name: str, scenario: Scenario) -> Row:
-    """One row; its figures are kept among the recent ones (`atlas.gaps.RecentViews`): a
+    """One row; its figures are kept among the recent ones (`Model.view_memo`): a
     comparison recomputes only the scenarios that changed."""
-    from atlas.gaps import RecentViews
-
-    recent = model.memo("recent-compare-rows", RecentViews)
     key = (
+        "compare-row",
         gs.service,
         gs.km,
         gs.measure,
@@ -238,7 +236,7 @@ def row(model: Model, gs: GapState, slot: str, name: str, scenario: Scenario) ->
         tuple(sorted(scenario.costs.items())),
     )
     return replace(
-        recent.get(key, lambda: _row(model, gs, scenario)), slot=slot, name=name
+        model.view_memo(key, lambda: _row(model, gs, scenario)), slot=slot, name=name
     )
 
 

@@ -5,8 +5,6 @@ once per request: `compute`), table paging and the caveats. No Dash components.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -255,33 +253,10 @@ class GapView:
     no_access: float = 0.0  # hours: rural persons of the view with no modelled access within 7 days
 
 
-class RecentViews:
-    """The last few computed views, by (state, units): switching back to a saved scenario
-    (issue 15) is served from here. Values depend only on the data and the key, never on a
-    user, so sharing them is safe; bounded, and each value is read-only once made."""
-
-    SIZE = 24
-
-    def __init__(self) -> None:
-        self._views: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, build):
-        with self._lock:
-            if key in self._views:
-                self._views.move_to_end(key)
-                return self._views[key]
-        value = build()
-        with self._lock:
-            self._views[key] = value
-            while len(self._views) > self.SIZE:
-                self._views.popitem(last=False)
-        return value
-
-
 def compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
-    recent = model.memo("recent-gap-views", RecentViews)
-    return recent.get((gs, scenario.units), lambda: _compute(model, gs, scenario))
+    """The view of (state, units), computed once: switching back to a saved scenario (issue
+    15) is served from the model's bounded memo of recent views."""
+    return model.view_memo((gs, scenario.units), lambda: _compute(model, gs, scenario))
 
 
 def _compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:

@@ -95,6 +95,8 @@ class Model:
     _frames: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     MEMO_SIZE = 512
     FRAME_MEMO_SIZE = 64  # a district-level table is about 0.25 MB: at most ~16 MB here
+    _views: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
+    VIEW_MEMO_SIZE = 48  # computed gap views (a report and its baseline each) and comparison rows
 
     DERIVED = ("values", "points", "care", "counts", "coverage", "need", "places", "geo_version")
 
@@ -165,6 +167,10 @@ class Model:
         """Like `memo`, for derived tables (this process only, a smaller bound). The caller
         never modifies the table it gets (it reindexes or copies it)."""
         return self._bounded(self._frames, self.FRAME_MEMO_SIZE, key, build)
+
+    def view_memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """Like `frame_memo`, for the last few computed gap views (this process only)."""
+        return self._bounded(self._views, self.VIEW_MEMO_SIZE, key, build)
 
     # ------------------------------------------------------------- catalogue views
 

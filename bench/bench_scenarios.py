@@ -235,7 +235,7 @@ def markdown(result: dict) -> str:
         (
             "Six saved scenarios of 3 to 8 units, opened in turn (the first visit of each computes the "
             "view; switching back, 42 times, is served from the last 24 computed views, "
-            "`atlas.gaps.RecentViews`). The "
+            "`Model.view_memo`). The "
             "comparison keeps its rows the same way and tests reach only inside the threshold balls of each scenario's units (KD-tree of the "
             f"demand points). Budget proposal: {units} units, S/ {cost:,.0f}, +{gain:,.0f} rural children (est.) "
             "within reach of the whole chain."
