@@ -156,6 +156,15 @@ def service_label(model: Model, service: str, lang: str) -> str:
     return pick(model.catalog.layer(service).short, lang)
 
 
+def view_words(model: Model, gs: GapState, lang: str) -> dict[str, str]:
+    """The words a report's subtitle names the view by: its service, km and place."""
+    return {
+        "service": service_label(model, gs.service, lang),
+        "km": fmt_number(gs.km, 0, lang),
+        "where": model.geo.focus_name(gs.focus) if gs.focus else t(lang, "focus.national"),
+    }
+
+
 def map_state(gs: GapState) -> MapState:
     return MapState(level=gs.level, focus=gs.focus, services=gs.members)
 

@@ -12,7 +12,14 @@ import datetime as dt
 from dataclasses import replace
 
 from atlas import left_out
-from atlas.gaps import GapState, GapView, caveat_texts, compute, service_label
+from atlas.gaps import (
+    GapState,
+    GapView,
+    caveat_texts,
+    compute,
+    service_label,
+    view_words,
+)
 from atlas.headline import headline as gap_headline
 from atlas.hours import fmt_hours, mt, threshold_tag, with_median
 from atlas.i18n import fmt_km, fmt_number, pick, t
@@ -127,7 +134,6 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
     computed = computed or compute(model, gs, scenario)
     headline, scenario_lines = headline_lines(model, gs, scenario, lang, computed)
     columns, rows = top_rows(model, gs, scenario, lang, computed)
-    where = model.geo.focus_name(gs.focus) if gs.focus else t(lang, "focus.national")
     brief = Brief(
         lang=lang,
         title=t(lang, "brief.title"),
@@ -135,10 +141,8 @@ def make_brief(model: Model, gs: GapState, scenario: Scenario, lang: str, link: 
             lang,
             gs,
             "brief.subtitle",
-            service=service_label(model, gs.service, lang),
-            km=fmt_number(gs.km, 0, lang),
             level=t(lang, f"level.{gs.level}"),
-            where=where,
+            **view_words(model, gs, lang),
         ),
         headline=headline,
         scenario=scenario_lines,

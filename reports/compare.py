@@ -14,9 +14,9 @@ import math
 import pandas as pd
 
 from atlas.compare import Row, cell_text, column_label, screen_columns, units_text
-from atlas.gaps import GapState, caveat_texts, service_label
+from atlas.gaps import GapState, caveat_texts, view_words
 from atlas.hours import mt, threshold_tag
-from atlas.i18n import fmt_number, t
+from atlas.i18n import t
 from atlas.model import Model
 from atlas.plan import Scenario
 from reports.brief import (
@@ -175,15 +175,7 @@ def _draw(model, gs, chosen, images, columns, cells, lang) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4_LANDSCAPE, invariant=True, pageCompression=1)
     title = t(lang, "compare.brief_title")
-    where = model.geo.focus_name(gs.focus) if gs.focus else t(lang, "focus.national")
-    subtitle = mt(
-        lang,
-        gs,
-        "compare.brief_subtitle",
-        service=service_label(model, gs.service, lang),
-        km=fmt_number(gs.km, 0, lang),
-        where=where,
-    )
+    subtitle = mt(lang, gs, "compare.brief_subtitle", **view_words(model, gs, lang))
     canvas.setTitle(_plain(title))
     canvas.setAuthor("Cobertura")
     canvas.setSubject(_plain(subtitle))
