@@ -138,3 +138,42 @@ def test_snapshot_in_a_directory_others_can_write_is_never_read(
     catalog, model = warm.start(DataDir(), cache)
     assert read == [] and catalog is fatal and model is None
     assert "not used" in caplog.text
+
+
+def test_snapshot_pickler_keeps_values_and_writes_each_text_once(tmp_path):
+    codes = [str(150101 + i % 3) for i in range(300)]  # 3 texts, 300 separate strings
+    frame = pd.DataFrame(
+        {"code": codes, "name": [f"Centro {i}" for i in range(300)], "n": range(300)},
+        index=pd.Index([f"c{i:04d}" for i in range(300)], name="place"),
+    )
+    mixed = np.array([["a", None], [float("nan"), ("t", 1)]], dtype=object, order="F")
+    assert len({id(c) for c in frame["code"].array._ndarray}) == 300
+    path = tmp_path / "s.pkl"
+    with open(path, "wb") as f:
+        warm.SharedTextPickler(f).dump(
+            {"frame": frame, "mixed": mixed, "again": frame["code"].copy()}
+        )
+    with open(path, "rb") as f:
+        back = pickle.load(f)
+    pd.testing.assert_frame_equal(back["frame"], frame)
+    assert back["frame"]["code"].dtype == frame["code"].dtype
+    assert back["mixed"].shape == (2, 2) and back["mixed"].flags.f_contiguous
+    assert back["mixed"][0, 0] == "a" and back["mixed"][0, 1] is None
+    assert np.isnan(back["mixed"][1, 0]) and back["mixed"][1, 1] == ("t", 1)
+    shared = {id(c) for c in back["frame"]["code"].array._ndarray}
+    shared |= {id(c) for c in back["again"].array._ndarray}
+    assert len(shared) == 3  # one string per distinct text, across tables
+
+
+def test_the_snapshot_shares_district_codes_between_tables(warm_cache, monkeypatch):
+    cache, fresh = warm_cache
+    monkeypatch.setattr(Catalog, "load", classmethod(no_load))
+    _, cached = warm.start(DataDir(), cache, cache / "travel")
+    demand = cached.coverage.demand
+    assert demand.ubigeo.dtype == fresh.coverage.demand.ubigeo.dtype
+    np.testing.assert_array_equal(demand.ubigeo, fresh.coverage.demand.ubigeo)
+    np.testing.assert_array_equal(demand.code, fresh.coverage.demand.code)
+    ids = {id(code) for code in demand.ubigeo}
+    assert len(ids) == len(set(demand.ubigeo)) <= 1891  # not one string per point
+    centres = cached.catalog.frame("centros_poblados")["ubigeo"].array._ndarray
+    assert {id(code) for code in centres} <= ids
