@@ -7,7 +7,6 @@ population evenly over its rural (urban) centres.
 from __future__ import annotations
 
 import pandas as pd
-import pyreadr
 
 from .base import Layer, LayerData, LoadContext, Provenance, require_codes, require_columns, require_range, text
 from .datadir import DataFileError
@@ -39,6 +38,8 @@ class CentrosPoblados(Layer):
     )
 
     def load(self, ctx: LoadContext) -> LayerData:
+        import pyreadr  # only when the data is read (a warm start never does; 4 MB per worker)
+
         try:
             result = pyreadr.read_r(str(ctx.data.path(PATH)))
         except DataFileError:
