@@ -241,7 +241,11 @@ class QuietRequestHandler(WSGIRequestHandler):
 
 
 class Precompressed:
-    """A static body kept compressed in memory, served as br or gzip as the client accepts."""
+    """A static body kept compressed in memory, served as br or gzip as the client accepts.
+
+    Given brotli bytes (the plotly bundle), the uncompressed body is not kept: it is 3 MB in
+    every worker for the rare client that accepts neither encoding, and is decompressed for
+    it instead."""
 
     def __init__(self, body: bytes | None = None, brotli_body: bytes | None = None):
         if brotli_body is not None:
@@ -249,11 +253,16 @@ class Precompressed:
 
             self.br = brotli_body
             body = brotli.decompress(brotli_body)
+            self._raw = None
         else:
             self.br = None
-        self.raw = body
+            self._raw = body
         self.gz = gzip.compress(body, compresslevel=9, mtime=0)
         self.etag = hashlib.sha256(body).hexdigest()[:16]
+
+    @property
+    def raw(self) -> bytes:
+        return self._raw if self._raw is not None else gzip.decompress(self.gz)
 
     def response(self, mimetype: str) -> Response:
         if request.if_none_match and self.etag in request.if_none_match:
@@ -454,6 +463,21 @@ def prime(app: dash.Dash) -> None:
     app.server.test_client().get("/healthz")
 
 
+def release_free_memory() -> None:
+    """Give the memory freed while loading back to the system before gunicorn forks its
+    workers (--preload): every page the server still holds at the fork is counted in each
+    worker's RSS. glibc keeps freed heap pages (about 10 MB after reading the snapshot)
+    until asked; elsewhere this does nothing."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        pass
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
@@ -461,6 +485,7 @@ if __name__ == "__main__":
         app = create_app(settings)
     except JobStoreError as err:
         raise SystemExit(f"Cobertura no puede iniciar / cannot start: {err}") from None
+    release_free_memory()
     app.run(host="127.0.0.1", port=settings.port, debug=settings.debug, request_handler=QuietRequestHandler)
 else:
     app = None  # built on first access to `server` (gunicorn "app:server"), not at import
@@ -474,6 +499,7 @@ def __getattr__(name: str):
         global app
         if app is None:
             app = create_app()
+            release_free_memory()
         if name == "server":
             return app.server
         if not app.cobertura_settings.redis_url:
