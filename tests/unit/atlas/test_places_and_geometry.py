@@ -28,3 +28,18 @@ def test_a_click_on_any_area_plans_at_its_capital_district(model):
     assert area_capital(model, "region", "150100") == "150101"  # Lima Metropolitana
     assert area_capital(model, "region", "159900") == "150801"  # Huacho, seat of Lima Provincias
     assert area_capital(model, "province", "9999") is None
+
+
+def test_a_centre_candidate_resolves_to_its_own_centre(model):
+    from analysis.places import CENTRES
+
+    found = model.places.candidates(CENTRES, min_population=0)
+    assert len(found.place) > 90_000
+    for i in (0, len(found.place) // 2, len(found.place) - 1):
+        code = str(found.place[i])
+        assert code.startswith("c") and len(code) == 11  # "c" + the 10-digit INEI code
+        lat, lon, name, ubigeo = model.places.resolve(code)
+        assert (lat, lon, name) == (found.lat[i], found.lon[i], found.name[i])
+        assert ubigeo[:2] == found.department[i]
+    assert model.places.resolve(code[1:]) is None  # a bare INEI code is not a place
+    assert model.places.resolve("c" + "150101") is None  # nor a district code with the prefix
