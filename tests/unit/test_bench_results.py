@@ -112,3 +112,41 @@ def test_the_hours_bench_writes_its_section_and_budget_row(tmp_path, monkeypatch
     assert f"| {bench_hours_ui.BUDGET_LABEL} | 12.50 ms | <= 150 ms | yes |" in out
     assert out.count(bench_hours_ui.BUDGET_LABEL) == 1
     assert "old scenarios table" in out
+
+
+def test_the_scenarios_bench_writes_its_section_and_three_budget_rows(
+    tmp_path, monkeypatch
+):
+    from bench import bench_scenarios
+
+    (tmp_path / "RESULTS.md").write_text(RESULTS, encoding="utf-8")
+    monkeypatch.setattr(bench_scenarios, "HERE", tmp_path)
+    label = bench_scenarios.HOURS_FIRST_LABEL
+    result = {
+        "rows": [
+            (label, 3, 150.0, 280.0, "<= 300 ms"),
+            (bench_scenarios.HOURS_COLD_LABEL, 3, 900.0, 1000.0, "<= 300 ms"),
+        ],
+        "budget": (16, 5_000_000, 139_951),
+        "load_average": (0.5, 0.6, 0.7),
+        "switch_p95_ms": 8.0,
+        "compare_p95_ms": 4.0,
+        "compare_hours_first_ms": 280.0,
+        "compare_hours_cold_ms": 1000.0,
+        "graph_p50_ms": 700.0,
+    }
+    bench_scenarios.write(result)
+    out = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert (
+        "old scenarios table" not in out and "a subheading of the scenarios" not in out
+    )
+    assert f"| {label} | 3 | 150.0 ms | 280.0 ms | <= 300 ms (met) |" in out
+    assert "| 1000.0 ms | <= 300 ms (**missed**) |" in out and "Still **missed**" in out
+    assert "load 4.3" not in out and "load 0.5) | 8.0 ms | <= 150 ms | yes |" in out
+    lines = out.split("\n")
+    hours_row = next(
+        i for i, x in enumerate(lines) if "modelled hours, first time" in x
+    )
+    assert lines[hours_row - 1].startswith("| Comparison of 6 scenarios, server p95")
+    assert lines[hours_row].endswith("| 280.0 ms | <= 300 ms | yes |")
+    assert "old hours table" in out and out.endswith(SCALE)
