@@ -31,6 +31,7 @@ from atlas.jobs import JobStoreError, private_directory
 QUALITY = 11
 MIN_BYTES = 1024  # smaller bodies gain nothing worth a thread
 KEEP = 48  # compressed bodies kept on disk (a page's scripts, styles and geometries)
+MAX_BYTES = 16 * 2**20  # held in memory at most; past it, bodies are served as before
 log = logging.getLogger("cobertura")
 
 
@@ -45,6 +46,8 @@ class BrotliStore:
             except (JobStoreError, OSError) as err:
                 log.warning("static compression cache not used (%s): in memory only", err)
         self.bodies: dict[str, bytes] = {}
+        self.held = 0  # bytes in `bodies`
+        self.refused: set[str] = set()
         self._fork_reset()
         self._load()
 
@@ -59,7 +62,14 @@ class BrotliStore:
         for path in files[:KEEP]:
             compressed = self._read(path.stem)
             if compressed is not None:
-                self.bodies[path.stem] = compressed
+                self._keep(path.stem, compressed)
+
+    def _keep(self, key: str, compressed: bytes) -> None:
+        if self.held + len(compressed) <= MAX_BYTES:
+            self.bodies[key] = compressed
+            self.held += len(compressed)
+        else:
+            self.refused.add(key)  # never compressed again in this process
 
     def _fork_reset(self) -> None:
         # a pool or lock copied into a forked worker (gunicorn --preload) does not work there:
@@ -79,6 +89,8 @@ class BrotliStore:
             return found
         if os.getpid() != self._pid:
             self._fork_reset()
+        if key in self.refused or self.held + len(body) // 8 > MAX_BYTES:  # full: as before
+            return None
         with self._lock:
             if key in self._pending:
                 return None
@@ -101,7 +113,7 @@ class BrotliStore:
             if compressed is None:
                 compressed = brotli.compress(body, quality=QUALITY)
                 self._write(key, compressed)  # replaces a copy that did not check
-            self.bodies[key] = compressed
+            self._keep(key, compressed)
         except Exception:
             log.exception("static compression failed")
         finally:

@@ -50,3 +50,18 @@ def test_a_directory_open_to_others_is_not_used(tmp_path):
     store.get(BODY)
     store.wait()
     assert store.get(BODY) is not None and not list(open_dir.iterdir())
+
+
+def test_memory_is_bounded_past_it_bodies_are_served_as_before(monkeypatch):
+    import atlas.compressed as compressed
+
+    monkeypatch.setattr(compressed, "MAX_BYTES", 40_000)
+    store = BrotliStore()
+    bodies = [BODY + bytes(str(i), "ascii") for i in range(3)]  # ~26 KB compressed each
+    for body in bodies:
+        store.get(body)
+        store.wait()
+    ready = [store.get(body) is not None for body in bodies]
+    assert ready[0] and not all(ready) and store.held <= 40_000
+    refused = [b for b, ok in zip(bodies, ready) if not ok]
+    assert store.get(refused[0]) is None and not store._pending  # not queued again
