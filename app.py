@@ -321,7 +321,8 @@ def compress_static(app: dash.Dash, store: BrotliStore) -> None:
 def register_static_routes(app: dash.Dash, model: Model | None, store: BrotliStore | None = None) -> None:
     server = app.server
     modules = {path.name.removesuffix(".br"): path for path in VENDOR.glob("*.mjs.br")}
-    module_cache: dict[str, Precompressed] = {}
+    # read at start (before gunicorn forks, so the workers share them), as the bundle was
+    module_cache = {name: Precompressed(brotli_body=path.read_bytes()) for name, path in modules.items()}
     geo_cache: dict[str, Precompressed] = {}
 
     @server.route("/vendor/<name>")
@@ -329,8 +330,6 @@ def register_static_routes(app: dash.Dash, model: Model | None, store: BrotliSto
         """The partial plotly.js bundle's ES modules (.ci/plotly-bundle), stored brotli-compressed."""
         if name not in modules:
             abort(404)
-        if name not in module_cache:
-            module_cache[name] = Precompressed(brotli_body=modules[name].read_bytes())
         # chunks are named by their content, the entry is asked for with its version (?v=)
         immutable = name.startswith("chunk-") or request.args.get("v") == bundle_version()
         return module_cache[name].response("text/javascript", immutable=immutable)
