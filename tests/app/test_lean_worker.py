@@ -14,7 +14,7 @@ from pathlib import Path
 
 import brotli
 
-from app import PLOTLY_BUNDLE
+from app import VENDOR
 
 ROOT = Path(__file__).resolve().parents[2]
 READERS = ("pyreadr", "pyogrio", "fiona", "openpyxl", "kaleido")  # data files, uploads, downloads
@@ -45,12 +45,16 @@ def test_a_warm_start_imports_no_file_readers_and_a_cold_one_reads_the_data(tmp_
     assert started_imports(tmp_path) == []
 
 
-def test_the_bundle_is_served_whole_without_compression_and_as_gzip(app):
-    whole = brotli.decompress(PLOTLY_BUNDLE.read_bytes())
+def test_the_bundle_modules_are_served_whole_without_compression_and_as_gzip(app):
     client = app.server.test_client()
-    plain = client.get("/vendor/plotly-map.min.js", headers={"Accept-Encoding": "identity"})
-    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
-    assert plain.data == whole
-    zipped = client.get("/vendor/plotly-map.min.js", headers={"Accept-Encoding": "gzip"})
-    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == whole
-    assert zipped.headers["ETag"] == plain.headers["ETag"]
+    modules = sorted(VENDOR.glob("*.mjs.br"))
+    assert modules
+    for path in modules:
+        whole = brotli.decompress(path.read_bytes())
+        url = "/vendor/" + path.name.removesuffix(".br")
+        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+        assert plain.data == whole
+        zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == whole
+        assert zipped.headers["ETag"] == plain.headers["ETag"]
