@@ -16,6 +16,7 @@ body with its key's sha256), and a file that does not check is ignored and compr
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
@@ -33,6 +34,13 @@ MIN_BYTES = 1024  # smaller bodies gain nothing worth a thread
 KEEP = 48  # compressed bodies kept on disk (a page's scripts, styles and geometries)
 MAX_BYTES = 16 * 2**20  # held in memory at most; past it, bodies are served as before
 log = logging.getLogger("cobertura")
+
+
+def _trim() -> None:
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 class BrotliStore:
@@ -113,6 +121,7 @@ class BrotliStore:
             if compressed is None:
                 compressed = brotli.compress(body, quality=QUALITY)
                 self._write(key, compressed)  # replaces a copy that did not check
+                _trim()  # quality 11 works in tens of MB; give them back (worker RSS)
             self._keep(key, compressed)
         except Exception:
             log.exception("static compression failed")
