@@ -179,7 +179,7 @@ def interactions(base: str) -> tuple[dict, dict]:
         click("#plan-add")
         events = settle(driver)
         out["add_unit"] = step_bytes(events)
-        bodies["add_unit_edit"] = posts(events, '"scenario.data')
+        bodies["add_unit_edit"] = posts(events, '"..scenario.data')
         bodies["add_unit_view"] = posts(events, "gap-map.figure")
 
         click(".plan-card details summary")
@@ -190,7 +190,7 @@ def interactions(base: str) -> tuple[dict, dict]:
         click("#plan-suggest")
         events = settle(driver, quiet=2.0)
         out["suggest_10"] = step_bytes(events)
-        bodies["suggest_10_edit"] = posts(events, '"scenario.data')
+        bodies["suggest_10_edit"] = posts(events, '"..scenario.data')
         bodies["suggest_10_view"] = posts(events, "gap-map.figure")
 
         click("#gap-export-csv")  # the view's table as CSV (with the suggested units)

@@ -102,8 +102,10 @@ def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> lis
     return out
 
 
-COMMON = ("metric_switch", "level_switch", "metric_switch_district", "threshold_change", "add_unit_view",
-          "suggest_10_edit", "export_csv")
+# a unit added and a suggestion are two requests each in the browser: the scenario edit
+# (the suggestion's own search) and the gaps view that redraws with it
+COMMON = ("metric_switch", "level_switch", "metric_switch_district", "threshold_change", "add_unit_edit",
+          "add_unit_view", "suggest_10_edit", "suggest_10_view", "export_csv")
 
 
 def common_bodies(recorded: dict[str, list[str]]) -> dict[str, str]:
