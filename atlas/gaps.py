@@ -14,7 +14,6 @@ from analysis.coverage import CHAIN, CHAIN_MEMBERS, GAP_LEVELS
 from analysis.gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from analysis.gaps import gap_report
 from analysis.limits import THRESHOLD_KM
-from analysis.scenario import scenario_km
 from atlas import hours as travel_hours
 from atlas import left_out
 from atlas.i18n import fmt_number, pick, t
@@ -271,7 +270,7 @@ def compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
 def _compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
     if gs.measure == travel_hours.TRAVEL:
         return travel_hours_compute(model, gs, scenario)
-    km = scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
+    km = model.scenario_km(scenario.units, gs.service) if scenario.units else None
     view = report_for(model, gs, km)
     baseline = report_for(model, gs, None) if km is not None else None
     return GapView(view, baseline, all_gains(model, scenario.units, gs.km))

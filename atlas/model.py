@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from analysis.coverage import CoverageIndex
 from analysis.index import coverage_index
 from analysis.need import need_frame
 from analysis.places import Places, build_places
+from analysis.scenario import scenario_km
 from analysis.travel.index import TravelIndex
 from atlas.travel_layer import TravelHoursLayer, travel_layer, travel_values
 from ingest.registry import USER_SERVICE
@@ -97,6 +99,8 @@ class Model:
     FRAME_MEMO_SIZE = 64  # a district-level table is about 0.25 MB: at most ~16 MB here
     _views: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     VIEW_MEMO_SIZE = 48  # computed gap views (a report and its baseline each) and comparison rows
+    _scenario_km: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
+    SCENARIO_MEMO_SIZE = 16  # a scenario's distances: one float per demand point (about 0.9 MB each)
 
     DERIVED = ("values", "points", "care", "counts", "coverage", "need", "places", "geo_version")
 
@@ -171,6 +175,22 @@ class Model:
     def view_memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """Like `frame_memo`, for the last few computed gap views (this process only)."""
         return self._bounded(self._views, self.VIEW_MEMO_SIZE, key, build)
+
+    def scenario_km(self, units: Sequence, service: str) -> np.ndarray | None:
+        """`analysis.scenario.scenario_km` on this model's coverage, memoised by what it reads
+        (the service, and each unit's service and position, in order): the gaps view, its
+        named places and its exports of one scenario share one search instead of one each.
+        The array is shared, so it is read-only."""
+        key = (service, tuple((u.service, float(u.lat), float(u.lon)) for u in units))
+
+        def build() -> np.ndarray | None:
+            km = scenario_km(self.coverage, units, service)
+            if km is not None:
+                km = km.view()  # read-only here; the index's own arrays are not touched
+                km.flags.writeable = False
+            return km
+
+        return self._bounded(self._scenario_km, self.SCENARIO_MEMO_SIZE, key, build)
 
     # ------------------------------------------------------------- catalogue views
 

@@ -1,5 +1,7 @@
 """Work that is the same for every user of a view is done once per process."""
 
+import dataclasses
+
 import numpy as np
 
 from atlas import gaps
@@ -27,3 +29,68 @@ def test_the_gap_report_without_a_scenario_is_built_once_per_view(app, monkeypat
     km = np.full(len(model.coverage.demand.lat), 10.0)
     report_for(model, gs, km)  # a scenario's distances: built for that request only
     assert calls == [True, False]
+
+
+def test_a_scenarios_distances_are_searched_once_for_the_view_its_places_and_its_export(app, monkeypatch):
+    from analysis import scenario as analysis_scenario
+    from atlas import left_out
+    from atlas import model as atlas_model
+    from atlas.plan import Scenario, edit
+    from reports.registry import send
+
+    model = app.cobertura_model
+    scenario, _ = edit(model, Scenario(), "add", service="fistrap", place="160302")
+    scenario, _ = edit(model, scenario, "add", service="upe", place="080101")
+    calls = []
+    real = analysis_scenario.scenario_km
+
+    def counted(index, units, service):
+        calls.append((service, len(units)))
+        return real(index, units, service)
+
+    monkeypatch.setattr(atlas_model, "scenario_km", counted)
+    gs = GapState(service="fistrap", km=35.0, level="province", focus="16")
+    view = gaps.compute(model, gs, scenario).view
+    reach = left_out.reach_for(model, gs, scenario)
+    send("gaps_csv", model=model, gs=gs, scenario=scenario, lang="es")
+    assert calls == [("fistrap", 2)]  # one search, though three parts of the view read it
+    expected = real(model.coverage, scenario.units, "fistrap")
+    assert np.array_equal(reach.distances, expected)
+    assert (expected < model.coverage.km["fistrap"]).any()  # the new unit is nearer to someone
+    assert view["rural_beyond"].sum() > 0
+    try:  # shared between requests, so nobody may change it in place
+        reach.distances[0] = -1.0
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("the memoised distances are writable")
+    assert model.coverage.km["fistrap"].flags.writeable  # the index's own arrays are untouched
+    renamed = Scenario(tuple(dataclasses.replace(u, name="otro") for u in scenario.units))
+    model.scenario_km(renamed.units, "fistrap")  # what the search reads is unchanged: no new search
+    moved, _ = edit(model, scenario, "move", remove=0, place="160101")
+    model.scenario_km(moved.units, "fistrap")
+    assert calls == [("fistrap", 2), ("fistrap", 2)]  # a unit moved: searched again
+
+
+def test_the_same_suggestion_request_is_answered_from_the_memo(app, monkeypatch):
+    from atlas import plan
+    from atlas.plan import Scenario, edit
+
+    model = app.cobertura_model
+    calls = []
+    real = plan.suggest
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "suggest", counted)
+    start, _ = edit(model, Scenario(), "add", service="upe", place="160302")
+    request = {"service": "upe", "n": 3, "departments": ["16"], "candidates": "capitals", "min_size": 0, "km": 45}
+    first, message = edit(model, start, "suggest", suggestion=request)
+    again, _ = edit(model, start, "suggest", suggestion=dict(request))
+    assert message is None and calls == ["upe"] and first == again
+    assert len(first.units) == 4 and first.units[0] == start.units[0]
+    edit(model, start, "suggest", suggestion={**request, "km": 60})  # another threshold: a new search
+    edit(model, Scenario(), "suggest", suggestion=request)  # other fixed units: a new search
+    assert calls == ["upe", "upe", "upe"]
