@@ -93,6 +93,8 @@ class Model:
     travel_layer: TravelHoursLayer | None = field(init=False)  # its Mapa-tab metrics (atlas/travel_layer.py)
     _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _building: dict = field(init=False, repr=False, default_factory=dict)  # (store, key) -> Event, while built
+    BUILD_WAIT_S = 60.0  # a request waits at most this long for another one's build of the same value
     shared_memo: Any = field(init=False, repr=False, default=None)  # atlas.celery_jobs.SharedMemo, with Redis
     _frames: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     MEMO_SIZE = 512
@@ -156,16 +158,33 @@ class Model:
         return self._bounded(self._memo, self.MEMO_SIZE, key, lambda: self.shared_memo.get_or_build(key, build))
 
     def _bounded(self, store: OrderedDict, size: int, key: Hashable, build: Callable[[], Any]) -> Any:
-        with self._memo_lock:
-            if key in store:
-                store.move_to_end(key)
-                return store[key]
-        value = build()
-        with self._memo_lock:
-            store[key] = value
-            while len(store) > size:
-                store.popitem(last=False)
-        return value
+        """`store[key]`, built once: the first request for a key builds it while the others
+        asking at the same time wait for that value instead of building it again each (many
+        users opening the same view at once)."""
+        flight = (id(store), key)
+        while True:
+            with self._memo_lock:
+                if key in store:
+                    store.move_to_end(key)
+                    return store[key]
+                pending = self._building.get(flight)
+                if pending is None:  # nobody builds it: this request does
+                    pending = self._building[flight] = threading.Event()
+                    break
+            if not pending.wait(self.BUILD_WAIT_S):
+                return build()  # the other build takes too long: this request builds its own
+            # built (then found above) or failed (then this request builds it)
+        try:
+            value = build()
+            with self._memo_lock:
+                store[key] = value
+                while len(store) > size:
+                    store.popitem(last=False)
+            return value
+        finally:
+            with self._memo_lock:
+                self._building.pop(flight, None)
+            pending.set()
 
     def frame_memo(self, key: Hashable, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """Like `memo`, for derived tables (this process only, a smaller bound). The caller

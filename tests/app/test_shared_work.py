@@ -94,3 +94,55 @@ def test_the_same_suggestion_request_is_answered_from_the_memo(app, monkeypatch)
     edit(model, start, "suggest", suggestion={**request, "km": 60})  # another threshold: a new search
     edit(model, Scenario(), "suggest", suggestion=request)  # other fixed units: a new search
     assert calls == ["upe", "upe", "upe"]
+
+
+def test_users_asking_at_once_for_the_same_view_wait_for_one_build(app):
+    import threading
+    import time
+
+    model = app.cobertura_model
+    builds, results = [], []
+    started = threading.Barrier(6)
+
+    def build():
+        builds.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for the other five to ask meanwhile
+        return object()
+
+    def ask():
+        started.wait()
+        results.append(model.view_memo(("single-flight-test",), build))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(builds) == 1 and len(results) == 6 and all(r is results[0] for r in results)
+
+
+def test_a_failed_build_is_not_kept_and_the_waiting_request_builds_its_own(app):
+    import threading
+    import time
+
+    model = app.cobertura_model
+    calls, got = [], []
+
+    def failing():
+        calls.append("first")
+        time.sleep(0.3)
+        raise RuntimeError("no")
+
+    def first():
+        try:
+            model.view_memo(("single-flight-fails",), failing)
+        except RuntimeError:
+            got.append("error")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    time.sleep(0.1)  # the second request arrives while the first one builds
+    got.append(model.view_memo(("single-flight-fails",), lambda: calls.append("second") or "value"))
+    thread.join(10)
+    assert calls == ["first", "second"] and sorted(got) == ["error", "value"]
+    assert model.view_memo(("single-flight-fails",), lambda: "never built") == "value"
