@@ -124,8 +124,13 @@ def brief_user(base: str, count: int, deadline: float) -> list[tuple[str, float,
     for _ in range(count):
         if time.time() > deadline:
             break
-        seconds, ok = request_brief(session, base)
-        out.append(("brief", seconds, ok, "" if ok else "no PDF"))
+        start = time.perf_counter()
+        try:
+            seconds, ok = request_brief(session, base)
+            cause = "" if ok else "no PDF"
+        except requests.RequestException as err:  # counted, like the other requests' errors
+            seconds, ok, cause = time.perf_counter() - start, False, type(err).__name__
+        out.append(("brief", seconds, ok, cause))
     return out
 
 
@@ -170,6 +175,7 @@ def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: floa
         "server": " ".join(GUNICORN),
         "briefs": len(brief),
         "brief_errors": sum(1 for r in brief if not r[2]),
+        "brief_error_causes": sorted({r[3] for r in brief if r[3]}),
         "brief_p50_s": p50([r[1] for r in brief]) if brief else None,
         "brief_p95_s": p95([r[1] for r in brief]) if brief else None,
     }

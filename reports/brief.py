@@ -31,6 +31,11 @@ from types import SimpleNamespace
 from typing import Callable, Sequence
 from xml.sax.saxutils import escape
 
+# At start-up, not inside the first brief: that job imports it (through reportlab) on its
+# own thread while plotly's serializer on the request threads checks `sys.modules` for it,
+# and a half-imported PIL.Image there was an AttributeError, a 500 for the callback.
+import PIL.Image  # noqa: F401
+
 from atlas.i18n import safe_lang, t
 from atlas.model import (
     BLANK_STYLE,
