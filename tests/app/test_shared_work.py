@@ -146,3 +146,29 @@ def test_a_failed_build_is_not_kept_and_the_waiting_request_builds_its_own(app):
     thread.join(10)
     assert calls == ["first", "second"] and sorted(got) == ["error", "value"]
     assert model.view_memo(("single-flight-fails",), lambda: "never built") == "value"
+
+
+def test_the_same_maps_png_is_drawn_once_and_another_view_is_drawn_again(app, monkeypatch):
+    from atlas.plan import Scenario
+    from reports import brief
+    from views.gaps import gap_figure
+
+    model = app.cobertura_model
+    drawn = []
+
+    def fake_map_png(figure, width, height, scale=1, *, lang=None):
+        drawn.append((width, height, lang))
+        return b"fake png " + bytes(str(len(drawn)), "ascii")
+
+    monkeypatch.setattr(brief, "map_png", fake_map_png)
+    gs = GapState(service="upe", km=70.0, level="department")
+    computed = gaps.compute(model, gs, Scenario())
+    figure = gap_figure(model, gs, Scenario(), "es", computed)
+    first = brief.figure_png(model, figure, 1400, 1100, lang="es")
+    again = brief.figure_png(model, gap_figure(model, gs, Scenario(), "es", computed), 1400, 1100, lang="es")
+    assert first == again and drawn == [(1400, 1100, "es")]
+    brief.figure_png(model, figure, 1400, 1000, lang="es")  # another size
+    other = GapState(service="upe", km=90.0, level="department")
+    brief.figure_png(model, gap_figure(model, other, Scenario(), "es", gaps.compute(model, other, Scenario())),
+                     1400, 1100, lang="es")  # another view: other colours
+    assert len(drawn) == 3
