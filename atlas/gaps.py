@@ -187,14 +187,28 @@ TABLE_COLUMNS = (
 )
 
 
+def sort_choice(sort_by: object) -> tuple[str | None, bool]:
+    """(the column asked for, ascending) from the table's `sort_by` (browser input); None:
+    no column asked for (or not a name any column could have)."""
+    if isinstance(sort_by, list) and sort_by and isinstance(sort_by[0], dict):
+        wanted = sort_by[0].get("column_id")
+        if isinstance(wanted, str) and len(wanted) <= 64:
+            return wanted, sort_by[0].get("direction") != "desc"
+    return None, True
+
+
 def sort_view(view: pd.DataFrame, sort_by: object) -> pd.DataFrame:
     frame = view.rename_axis(None).assign(code=view.index)
     column, ascending = "rank", True
-    if isinstance(sort_by, list) and sort_by and isinstance(sort_by[0], dict):
-        wanted = sort_by[0].get("column_id")
-        if wanted in frame.columns:
-            column, ascending = wanted, sort_by[0].get("direction") != "desc"
+    wanted, wanted_ascending = sort_choice(sort_by)
+    if wanted in frame.columns:
+        column, ascending = wanted, wanted_ascending
     return frame.sort_values([column, "code"], ascending=[ascending, True], na_position="last", kind="mergesort")
+
+
+def page_key(page: object, sort_by: object) -> tuple:
+    """What `table_page` reads of a page and a sort order, hashable (for the view memo)."""
+    return (page if isinstance(page, int) and not isinstance(page, bool) else None, sort_choice(sort_by))
 
 
 def table_page(view: pd.DataFrame, gs: GapState, page: object, sort_by: object, lang: str) -> tuple[list[dict], int]:

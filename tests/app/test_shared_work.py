@@ -172,3 +172,28 @@ def test_the_same_maps_png_is_drawn_once_and_another_view_is_drawn_again(app, mo
     brief.figure_png(model, gap_figure(model, other, Scenario(), "es", gaps.compute(model, other, Scenario())),
                      1400, 1100, lang="es")  # another view: other colours
     assert len(drawn) == 3
+
+
+def test_a_table_page_is_sorted_and_formatted_once_per_view_page_and_order(app, monkeypatch):
+    from atlas.plan import Scenario
+    from views import gaps as gap_views
+
+    model = app.cobertura_model
+    calls = []
+    real = gap_views.table_page
+
+    def counted(view, gs, page, sort_by, lang):
+        calls.append((page, str(sort_by)))
+        return real(view, gs, page, sort_by, lang)
+
+    monkeypatch.setattr(gap_views, "table_page", counted)
+    gs = GapState(service="sar", km=40.0, level="district", focus="08")
+    by_name = [{"column_id": "name", "direction": "desc"}]
+    first = gap_views.gap_update(model, gs, None, 1, by_name, "es", "/", Scenario())
+    again = gap_views.gap_update(model, gs, None, 1, [{"direction": "desc", "column_id": "name"}], "es", "/", Scenario())
+    assert len(calls) == 1 and first[4] == again[4]
+    names = [row["name"] for row in first[4]]
+    assert len(names) == 12 and names == sorted(names, reverse=True)  # page 2 by name, descending
+    gap_views.gap_update(model, gs, None, 1, [], "es", "/", Scenario())  # another order
+    gap_views.gap_update(model, gs, None, 1, by_name, "en", "/", Scenario())  # another language
+    assert len(calls) == 3
