@@ -148,21 +148,23 @@ def within_after(
 
 
 def hours_after(
-    model: Model, scenario: Scenario, services: tuple[str, ...]
+    model: Model, scenario: Scenario, services: tuple[str, ...], hours: float
 ) -> dict[str, np.ndarray]:
     """Per service with modelled hours, raw hours (inf: no modelled access, central
-    speeds) with the scenario's units added; the chain: the slowest of its three members.
-    The hours with units come from `atlas.hours.member_hours`, memoised per list of units:
-    a comparison repeats no search for a scenario already seen. Services without modelled
-    hours are left out."""
-    from atlas.hours import CENTRAL, hours_available, member_hours
+    speeds) with the scenario's units added, exact up to `hours` (the test is
+    `raw <= hours`); the chain: the slowest of its three members. The hours with units
+    come from `atlas.hours.member_within`: searches bounded near the threshold, memoised
+    per list of units (a comparison repeats no search for a scenario already seen), or
+    the exact hours a gaps view already computed. Services without modelled hours are
+    left out."""
+    from atlas.hours import hours_available, member_within
 
     members = set(services) | (set(CHAIN_MEMBERS) if CHAIN in services else set())
     out: dict[str, np.ndarray] = {}
     for service in sorted(members - {CHAIN}):
         if hours_available(model, service):
             mine = tuple(u for u in scenario.units if u.service == service)
-            out[service] = member_hours(model, service, CENTRAL, mine)
+            out[service] = member_within(model, service, mine, hours)
     if CHAIN in services and all(m in out for m in CHAIN_MEMBERS):
         out[CHAIN] = np.max(np.vstack([out[m] for m in CHAIN_MEMBERS]), axis=0)
     return {s: out[s] for s in services if s in out}
@@ -177,8 +179,8 @@ def reach(
     from atlas.hours import TRAVEL
 
     if gs.measure == TRAVEL:
-        today = hours_after(model, Scenario(), services)
-        after = hours_after(model, scenario, services)
+        today = hours_after(model, Scenario(), services, gs.hours)
+        after = hours_after(model, scenario, services, gs.hours)
         return (
             {s: h > gs.hours for s, h in today.items()},
             {s: h <= gs.hours for s, h in after.items()},

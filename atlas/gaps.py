@@ -254,12 +254,10 @@ def caveat_texts(gs: GapState, lang: str) -> list[str]:
     """What the gap figures assume, for the screen, the exports and the brief."""
     first = "gaps.caveat_hours" if gs.measure == travel_hours.TRAVEL else "gaps.caveat_straight"
     items = [t(lang, first), t(lang, "gaps.caveat_population")]
-    for service in gs.members:
+    for service in gs.members:  # CARE's own caveat comes in here, once
         key = f"gaps.caveat_{service}"
         if t(lang, key) != key:
             items.append(t(lang, key))
-    if gs.service == "care":
-        items.append(t(lang, "gaps.caveat_care"))
     return items
 
 

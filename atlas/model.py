@@ -157,6 +157,11 @@ class Model:
             return self._bounded(self._memo, self.MEMO_SIZE, key, build)
         return self._bounded(self._memo, self.MEMO_SIZE, key, lambda: self.shared_memo.get_or_build(key, build))
 
+    def memo_peek(self, key: Hashable) -> Any | None:
+        """What `memo` holds for `key` in this process, or None; nothing is built."""
+        with self._memo_lock:
+            return self._memo.get(key)
+
     def _bounded(self, store: OrderedDict, size: int, key: Hashable, build: Callable[[], Any]) -> Any:
         """`store[key]`, built once: the first request for a key builds it while the others
         asking at the same time wait for that value instead of building it again each (many

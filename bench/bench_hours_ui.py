@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import p50, p95
+from .common import p50, p95, write_results
 
 HERE = Path(__file__).resolve().parent
 BUDGET_MS = 150.0
@@ -213,33 +213,14 @@ def markdown(r: dict) -> str:
 
 def write(r: dict) -> None:
     """Put the section (and the budget row) into RESULTS.md without rerunning the others."""
-    path = HERE / "RESULTS.md"
-    current = path.read_text(encoding="utf-8")
-    text = f"{SECTION}\n\n{markdown(r)}\n"
-    if SECTION in current:
-        head, _, rest = current.partition(SECTION)
-        tail = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
-        current = head + text + ("\n" + tail if tail else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
     value = r["hours_threshold_p95_ms"]
     row = f"| {BUDGET_LABEL} | {value:.2f} ms | <= {BUDGET_MS:g} ms | {'yes' if value <= BUDGET_MS else 'no'} |"
-    lines = [
-        line
-        for line in current.split("\n")
-        if not line.startswith(f"| {BUDGET_LABEL} |")
-    ]
-    anchor = next(
-        (
-            i
-            for i, line in enumerate(lines)
-            if line.startswith("| Threshold change, whole country")
-        ),
-        None,
+    write_results(
+        SECTION,
+        markdown(r),
+        [(BUDGET_LABEL, row, "Threshold change, whole country")],
+        path=HERE / "RESULTS.md",
     )
-    if anchor is not None:
-        lines.insert(anchor + 1, row)
-    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def main() -> int:

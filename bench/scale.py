@@ -127,7 +127,7 @@ function end(part) { var r = res.filter(function (e) { return e.name.indexOf(par
 function first(part) { var r = res.filter(function (e) { return e.name.indexOf(part) >= 0; });
   return r.length ? Math.round(Math.min.apply(null, r.map(function (e) { return e.responseEnd; }))) : null; }
 return {html: Math.round(nav.responseEnd), dom_content_loaded: Math.round(nav.domContentLoadedEventEnd),
-        plotly_bundle: end('plotly-map.min.js'), dash_scripts: end('_dash-component-suites'),
+        plotly_bundle: end('/vendor/plotly-map'), dash_scripts: end('_dash-component-suites'),
         layout: end('_dash-layout'), first_callback: first('_dash-update-component'),
         geometry: end('/geo/department'), last_callback: end('_dash-update-component')};
 """

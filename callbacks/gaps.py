@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 
 from atlas.gaps import gap_state, scenario_record, state_from_record
 from atlas.i18n import safe_lang
@@ -16,18 +16,27 @@ from views.hours import threshold_styles, with_hours_notice
 
 
 def register(app, model: Model) -> None:
+    # the tab's tables need Dash's DataTable code, left out of the first page (app.shape_index):
+    # it is loaded when the tab first opens, and the tab is rendered once it is there
+    app.clientside_callback(
+        ClientsideFunction("cobertura", "load_table"),  # assets/js/clientside.js
+        Output(ids.TABLE_LIB, "data"),
+        Input(ids.TABS, "active_tab"),
+    )
+
     @app.callback(
         Output(ids.GAP_CONTAINER, "children"),
         Output(ids.GAP_RENDERED, "data"),
         Output(ids.GAP_DRAWN, "data", allow_duplicate=True),
-        Input(ids.TABS, "active_tab"),
+        Input(ids.TABLE_LIB, "data"),
         Input(ids.LANG, "value"),
+        State(ids.TABS, "active_tab"),
         State(ids.GAP_RENDERED, "data"),
         State(ids.GAP_DRAWN, "data"),
         State(ids.SCENARIO_SEED, "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def render_gaps(active_tab, lang, rendered, drawn, seed):
+    def render_gaps(_table_lib, lang, active_tab, rendered, drawn, seed):
         lang = safe_lang(lang)
         if active_tab != "gaps" or rendered == lang:
             return no_update, no_update, no_update

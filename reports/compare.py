@@ -109,6 +109,11 @@ A4_LANDSCAPE = (841.89, 595.28)
 MARGIN, GUTTER = 24.0, 16.0
 MAP_BOX_H = 215.0
 MAP_PX = (1400, 770)
+# the table and the method note shrink together to share the room; below 0.8 the small
+# print is unreadable and the note is cut instead
+BOTTOM_SCALES = (0.9, 0.86, 0.8)
+MAX_NOTE_CHARS = 3000
+NOTE_GAP = 8.0  # between the table and the note
 
 
 def scenario_lines(
@@ -244,19 +249,31 @@ def _draw(model, gs, chosen, images, columns, cells, lang) -> bytes:
     h = _height(heading, inner_w)
     heading.drawOn(canvas, MARGIN, y - h)
     y -= h + 2
-    table = _table(columns, cells, styles, inner_w)
-    footer_top = MARGIN + 30
-    if table is not None:
-        w, h = table.wrap(inner_w, y - footer_top)
-        if h <= y - footer_top:
-            table.drawOn(canvas, MARGIN, y - h)
+    # the method note and the table share what is left above the footer: the whole note is
+    # kept (its last words are the caveats), and both shrink together to make room before
+    # the note is ever cut
+    notes = " ".join([mt(lang, gs, "compare.note")] + caveat_texts(gs, lang))
+    note_bottom = MARGIN + 10
+    for scale in BOTTOM_SCALES:
+        small = _Styles(scale)
+        note = [Paragraph(_markup(_plain(notes, MAX_NOTE_CHARS)), small.small)]
+        note_h = _height(note[0], inner_w)
+        table = _table(columns, cells, small, inner_w)
+        room = y - note_bottom - note_h - NOTE_GAP
+        table_h = 0.0 if table is None else table.wrap(inner_w, room)[1]
+        if table_h <= room:
+            break
+    else:  # even at the smallest type: the table keeps its place, the note is cut to the rest
+        room = y - note_bottom - NOTE_GAP - table_h
+        note = _fit_items(
+            [_plain(notes, MAX_NOTE_CHARS)], small.small, inner_w, room, lang, 0
+        )
+        note_h = sum(_height(p, inner_w) for p in note)
+    if table is not None and table_h <= y - note_bottom:
+        table.drawOn(canvas, MARGIN, y - table_h)
 
     # assumptions and footer
-    notes = [mt(lang, gs, "compare.note")] + caveat_texts(gs, lang)
-    note = _fit_items(
-        [_plain(" ".join(notes), 900)], styles.small, inner_w, 18, lang, 0
-    )
-    yy = MARGIN + 28
+    yy = note_bottom + note_h
     for para in note:
         h = _height(para, inner_w)
         para.drawOn(canvas, MARGIN, yy - h)

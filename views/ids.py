@@ -32,6 +32,7 @@ TRATA_STORE = "trata-import-store"  # the imported series, in the browser's sess
 TAB_GAPS = "tab-gaps"
 GAP_CONTAINER = "gap-container"
 GAP_RENDERED = "gap-rendered"  # language the gaps tab was rendered in
+TABLE_LIB = "table-lib"  # set once the DataTable code (loaded when the gaps tab first opens) is there
 GAP_DRAWN = "gap-drawn"
 GAP_SERVICE = "gap-service"
 GAP_KM = "gap-km"

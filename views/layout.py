@@ -219,6 +219,7 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
             dcc.Store(id=ids.MAP_DRAWN),
             dcc.Store(id=ids.GAP_DRAWN),
             dcc.Store(id=ids.GAP_RENDERED),
+            dcc.Store(id=ids.TABLE_LIB),
             dcc.Store(id=ids.SCENARIO_SEED),
             dcc.Store(id=ids.SCENARIOS, data=[]),
             header,

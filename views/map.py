@@ -36,8 +36,20 @@ def plan_update(drawn: object, state: MapState, lang: str) -> str | set[str]:
     return kinds
 
 
-def drawn_record(state: MapState, lang: str) -> dict:
+def loaded_services(drawn: object) -> frozenset[str]:
+    """The services whose points the figure on screen holds (see `drawn_record`); anything
+    malformed counts as none (their points are sent again)."""
+    loaded = drawn.get("loaded") if isinstance(drawn, dict) else None
+    if not isinstance(loaded, list):
+        return frozenset()
+    return frozenset(s for s in loaded[:64] if isinstance(s, str))
+
+
+def drawn_record(state: MapState, lang: str, loaded: set[str] | frozenset[str] | None = None) -> dict:
+    """What the figure on screen was drawn for; `loaded`: the services whose points it holds
+    (a whole figure holds those shown)."""
     return {
+        "loaded": sorted(set(state.services) if loaded is None else loaded),
         "level": state.level,
         "focus": state.focus,
         "lang": lang,
@@ -54,16 +66,17 @@ def map_update(model: Model, drawn: object, state: MapState, lang: str, prefix: 
     plan = plan_update(drawn, state, lang)
     if plan == FULL:
         return build_figure(model, state, lang, prefix, user=user), drawn_record(state, lang)
+    loaded = loaded_services(drawn) | set(state.services)
     patch = None
     if "metric" in plan:
         patch = metric_patch(model, state, lang, user=user)
     if "services" in plan:
-        patch = services_patch(model, state, patch)
+        patch = services_patch(model, state, patch, lang, loaded_services(drawn))
     if "basemap" in plan:
         patch = basemap_patch(state, patch)
     if patch is None:
         return no_update, no_update
-    return patch, drawn_record(state, lang)
+    return patch, drawn_record(state, lang, loaded)
 
 
 def caption(model: Model, state: MapState, lang: str, user=None):

@@ -306,11 +306,21 @@ def _build_trace_plan(model: Model) -> list[tuple[str, str, object]]:
     return plan
 
 
-def service_traces(model: Model, state: MapState, lang: str) -> list[dict]:
-    """Marker traces for every point service, visible per `state.services`."""
+POINT_DATA = ("lat", "lon", "customdata", "text")  # what a marker trace holds per point
+
+
+def service_traces(model: Model, state: MapState, lang: str, shown_only: bool = False) -> list[dict]:
+    """Marker traces for every point service, visible per `state.services`. `shown_only`:
+    the hidden services' traces come without their points (the map's first figure: 20 of
+    its 24 KB compressed were the points of services no one had switched on yet);
+    `services_patch` sends them when the service is switched on."""
     hidden = model.memo(("service-traces", lang), lambda: _build_service_traces(model, lang))
     plan = _trace_plan(model)
-    return [{**trace, "visible": service in state.services} for trace, (service, _, _) in zip(hidden, plan)]
+    traces = []
+    for trace, (service, _, _) in zip(hidden, plan):
+        shown = service in state.services
+        traces.append({**trace, "visible": shown, **({} if shown or not shown_only else dict.fromkeys(POINT_DATA, []))})
+    return traces
 
 
 def _build_service_traces(model: Model, lang: str) -> list[dict]:
@@ -431,7 +441,7 @@ def build_figure(
             "visible": "care" in state.services and model.care is not None,
         }
     )
-    traces.extend(service_traces(model, state, lang))
+    traces.extend(service_traces(model, state, lang, shown_only=True))
     traces.extend(user_unit_traces(state, lang))
     center, zoom = map_view(model.geo.focus_bbox(state.focus))
     return {
@@ -465,11 +475,25 @@ def metric_patch(
     return patch
 
 
-def services_patch(model: Model, state: MapState, patch: Patch | None = None) -> Patch:
+def services_patch(
+    model: Model, state: MapState, patch: Patch | None = None, lang: str = "es", loaded: frozenset[str] = frozenset()
+) -> Patch:
+    """Visibility per service, and the points of a service switched on whose points the
+    figure on screen does not hold yet (`loaded`: those it holds, from the drawn record)."""
     patch = patch if patch is not None else Patch()
-    for service, indices in trace_index(model).items():
+    index = trace_index(model)
+    for service, indices in index.items():
         for i in indices:
             patch["data"][i]["visible"] = service in state.services
+    missing = [s for s in state.services if s not in loaded and s in index and s not in ("care", USER_SERVICE)]
+    if missing:
+        full = model.memo(("service-traces", lang), lambda: _build_service_traces(model, lang))
+        for service in missing:
+            for i in index[service]:
+                trace = full[i - FIRST_SERVICE_TRACE]
+                for key in POINT_DATA:
+                    if key in trace:
+                        patch["data"][i][key] = trace[key]
     return patch
 
 

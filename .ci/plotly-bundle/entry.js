@@ -27,4 +27,5 @@ Plotly.register([
 Plotly.register(require('plotly.js/lib/locales/es'));
 
 window.Plotly = Plotly;
+if(typeof window.coberturaPlotlyReady === 'function') window.coberturaPlotlyReady();
 module.exports = Plotly;

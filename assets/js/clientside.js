@@ -13,6 +13,27 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return window.dash_clientside.no_update;
         },
 
+        // callbacks/gaps.py: Dash's DataTable code is left out of the first page (app.py,
+        // shape_index, which names it in <meta name="cobertura-table-lib">); load it when the
+        // gaps tab first opens, then let the tab render (a failed load renders it anyway:
+        // Dash then says which component is missing, nothing else breaks)
+        load_table: function (tab) {
+            if (tab !== 'gaps') { return window.dash_clientside.no_update; }
+            if (window.dash_table) { return 'ready'; }
+            var meta = document.querySelector('meta[name="cobertura-table-lib"]');
+            if (!meta) { return 'ready'; }
+            if (!window.coberturaTableLib) {
+                window.coberturaTableLib = new Promise(function (resolve) {
+                    var script = document.createElement('script');
+                    script.src = meta.getAttribute('content');
+                    script.onload = function () { resolve('ready'); };
+                    script.onerror = function () { resolve('failed'); };
+                    document.head.appendChild(script);
+                });
+            }
+            return window.coberturaTableLib;
+        },
+
         // callbacks/plan.py: the URL holds the whole scenario
         copy_url: function (n) {
             return window.location.href;

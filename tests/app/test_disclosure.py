@@ -47,7 +47,7 @@ def test_no_absolute_path_in_notices_sources_or_the_fatal_page(tmp_path):
     for output in ("layer-notice.children", "sources.children"):
         callback = next(cb for cb in requests_.callbacks if cb.output == output)
         for lang in ("es", "en"):
-            status, text = requests_.call(callback, {("lang", "value"): lang})
+            status, text = requests_.call(callback, {("lang", "value"): lang, ("tabs", "active_tab"): "sources"})
             assert status == 200
             texts.append(json.dumps(json.loads(text), ensure_ascii=False))  # the JSON escapes "/"
     http = app.server.test_client()

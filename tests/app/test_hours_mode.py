@@ -490,8 +490,48 @@ def test_the_colour_bar_title_wraps_so_its_box_does_not_cover_the_map(model):
     """The hours unit is long; plotly draws the bar's white box as wide as the longest title
     line, which covered the west half of Loreto before the title wrapped."""
     figure, *_ = gap_update(model, LORETO_HOURS, None, 0, [], "es")
-    bars = [trace["colorbar"] for trace in figure["data"] if trace.get("colorbar", {}).get("title")]
+    bars = [
+        trace["colorbar"]
+        for trace in figure["data"]
+        if trace.get("colorbar", {}).get("title")
+    ]
     assert bars
     for bar in bars:
         lines = bar["title"]["text"].split("<br>")
-        assert "modelado" in bar["title"]["text"] and max(len(line) for line in lines) <= 24, lines
+        assert (
+            "modelado" in bar["title"]["text"]
+            and max(len(line) for line in lines) <= 24
+        ), lines
+
+
+def test_comparison_hours_bounded_near_the_threshold_match_full_searches(model):
+    """The comparison's searches stop near the threshold (atlas.hours.member_within): who is
+    within the threshold must be exactly who a full search says, at every bound and above."""
+    from atlas.hours import WITHIN_BOUNDS, member_hours, member_within
+
+    travel = model.travel
+    units = tuple(model.places.unit("upe", p) for p in ("160501", "160701", "160801"))
+    sites = travel.sites("upe")
+    lat, lon = np.array([u.lat for u in units]), np.array([u.lon for u in units])
+    full = travel.model("central").raw_hours(
+        Points(
+            np.r_[sites.lat, lat],
+            np.r_[sites.lon, lon],
+            np.r_[sites.region, travel.region_at(lat, lon)],
+        )
+    )
+    today = travel.raw("upe")
+    for hours in (1.0, 2.5, 6.0, 11.0, 24.0, 30.0):
+        found = member_within(model, "upe", units, hours)
+        assert ((found <= hours) == (full <= hours)).all(), hours
+        assert ((found <= hours) & (today > hours)).sum() > 0, (
+            hours
+        )  # the units reach people
+    for bound in WITHIN_BOUNDS:  # every bound searched, none of them a full search
+        assert model.memo_peek(("member_within", "upe", bound, units)) is not None
+    exact = model.memo_peek(("member_hours", "upe", "central", units))
+    assert exact is not None  # 30 h: above the last bound, the exact hours
+    assert (
+        member_within(model, "upe", units, 6.0) is exact
+    )  # kept exact hours are reused
+    assert member_hours(model, "upe", "central", units) is exact

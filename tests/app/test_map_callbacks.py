@@ -89,11 +89,19 @@ def test_toggling_upes_patches_visibility_of_26_markers(model):
     fig = build_figure(model, state, "es")
     index = trace_index(model)
     on = MapState(level="department", services=("upe",))
-    patch, _ = map_update(model, drawn_record(state, "es"), on, "es")
+    patch, drawn = map_update(model, drawn_record(state, "es"), on, "es")
     visible = {p[1] for p in patch_paths(patch) if p[-1] == "visible"}
     assert set(index["upe"]) <= visible
-    upe_markers = [fig["data"][i] for i in index["upe"] if fig["data"][i]["name"] != "halo"]
-    assert sum(len(t["lat"]) for t in upe_markers) == 26
+    # the first figure holds no points of a hidden service; switching it on sends them, once
+    assert all(fig["data"][i]["lat"] == [] and fig["data"][i]["text"] == [] for i in index["upe"])
+    sent = {op["location"][1]: op["params"]["value"] for op in patch._operations if op["location"][-1] == "lat"}
+    assert set(sent) == set(index["upe"])
+    assert sum(len(sent[i]) for i in index["upe"] if fig["data"][i]["name"] != "halo") == 26
+    assert drawn["loaded"] == ["upe"]
+    off, drawn_off = map_update(model, drawn, state, "es")
+    again, _ = map_update(model, drawn_off, on, "es")
+    assert drawn_off["loaded"] == ["upe"] and not any(p[-1] == "lat" for p in patch_paths(again))
+    assert not any(p[-1] == "lat" for p in patch_paths(off))
     assert all(i >= FIRST_SERVICE_TRACE for s, ix in index.items() if s != "care" for i in ix)
     assert index["care"] == [CARE]
 
@@ -169,3 +177,19 @@ def test_every_department_is_a_valid_focus_in_the_url_state(model):
         assert state.focus == code and problems == []
     state, problems = model.state(focus="99")
     assert state.focus == "" and problems == ["focus"]
+
+
+def test_a_forged_or_old_drawn_record_gets_the_points_sent_again(model):
+    """`loaded` comes back from the browser: malformed, or missing (a page opened before this
+    record had it), it counts as nothing loaded, so the points are sent, never assumed."""
+    index = trace_index(model)
+    on = MapState(level="department", services=("upe",))
+    for loaded in ("upe", {"upe": 1}, [1, None], None):
+        drawn = drawn_record(MapState(level="department"), "es")
+        if loaded is None:
+            del drawn["loaded"]
+        else:
+            drawn["loaded"] = loaded
+        patch, after = map_update(model, drawn, on, "es")
+        lat = {p[1] for p in patch_paths(patch) if p[-1] == "lat"}
+        assert lat == set(index["upe"]) and after["loaded"] == ["upe"], loaded

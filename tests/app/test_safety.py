@@ -174,16 +174,19 @@ def test_security_headers_on_every_route(app, requests_):
     index = http.get("/").get_data(as_text=True)
     suite = re.search(r'src="(/_dash-component-suites/[^"]+)"', index).group(1)
     routes = ["/", "/_dash-layout", "/_dash-dependencies", "/healthz", "/geo/department-pe.json",
-              "/geo/care-provinces.json", "/vendor/plotly-map.min.js", "/assets/css/10-cobertura.css",
+              "/geo/care-provinces.json", "/vendor/plotly-map.mjs", "/assets/css/10-cobertura.css",
               "/assets/js/map-layer-order.js", suite, "/no-such-page", "/geo/nope.json"]
     responses = [(r, http.get(r)) for r in routes]
-    status, _ = requests_.call(callback(requests_, "sources.children"), {("lang", "value"): "es"})
-    responses.append(("POST callback", http.post("/_dash-update-component", json=requests_.body(callback(requests_, "sources.children"), {("lang", "value"): "es"}))))
+    status, _ = requests_.call(callback(requests_, "sources.children"), {("lang", "value"): "es", ("tabs", "active_tab"): "sources"})
+    responses.append(("POST callback", http.post("/_dash-update-component", json=requests_.body(callback(requests_, "sources.children"), {("lang", "value"): "es", ("tabs", "active_tab"): "sources"}))))
     assert status == 200
     for route, response in responses:
         headers = response.headers
         csp = headers.get("Content-Security-Policy", "")
-        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, route
+        if response.mimetype == "text/html":  # a page: the page's policy
+            assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, route
+        else:  # scripts, styles, JSON: nothing may load or frame them
+            assert csp == "default-src 'none'; frame-ancestors 'none'", route
         assert headers.get("X-Content-Type-Options") == "nosniff", route
         assert headers.get("Referrer-Policy") == "no-referrer", route
         assert headers.get("X-Frame-Options") == "DENY", route
@@ -191,7 +194,7 @@ def test_security_headers_on_every_route(app, requests_):
     assert csp["script-src"].split()[0] == "'self'" and "unsafe-inline" not in csp["script-src"]
     assert "unsafe-eval" not in csp["script-src"]
     assert inline_script_hashes(index) <= set(csp["script-src"].split())  # every inline script allowed by hash
-    assert csp["worker-src"] == "blob:" and csp["style-src"] == "'self' 'unsafe-inline'"
+    assert csp["worker-src"] == "'self' blob:" and csp["style-src"] == "'self' 'unsafe-inline'"
     hosts = {h for h in (csp["img-src"] + " " + csp["connect-src"]).split() if h.startswith("http")}
     assert hosts == set(app_module.OSM_TILES)
 
@@ -211,7 +214,7 @@ def test_a_missing_layer_shows_as_unavailable_and_the_rest_works(tmp_path):
     text = plain(text)
     assert "Capas no disponibles" in text and "UPE" in text and "facilities/mimp_directorio_nacional.csv" in text
     assert "94df7d29" in text  # the expected sha256
-    status, text = requests_.call(callback(requests_, "sources.children"), {("lang", "value"): "en"})
+    status, text = requests_.call(callback(requests_, "sources.children"), {("lang", "value"): "en", ("tabs", "active_tab"): "sources"})
     assert "unavailable" in text
     values = {("level", "value"): "department", ("services", "value"): ["upe", "fistrap"], ("lang", "value"): "es"}
     status, text = requests_.call(callback(requests_, "..map.figure...map-drawn.data.."), values)

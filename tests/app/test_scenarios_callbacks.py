@@ -8,9 +8,10 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from atlas.compare import comparison
-from atlas.gaps import GapState, compute, gap_state
+from atlas.compare import column_label, comparison
+from atlas.gaps import GapState, caveat_texts, compute, gap_state
 from atlas.headline import headline
+from atlas.hours import mt
 from atlas.scenarios import Named, records
 from reports.compare import comparison_csv, comparison_pdf
 from tests.app.dash_requests import id_key
@@ -186,6 +187,76 @@ def test_the_comparison_brief_is_one_a4_page_with_both_headlines(model, saved):
         assert f"+{gain} personas rurales" in text  # the scenario's headline
         assert text.count(f"+{gain}") >= 2  # and again in the comparison table
     assert "Río Marañón" in text and "Hoy" in text
+
+
+def _lines_by_height(page) -> list[tuple[float, str]]:
+    """The page's text pieces with their baseline height (pt from the bottom)."""
+    pieces: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            pieces.append((tm[5] * cm[3] + cm[5], text))
+
+    page.extract_text(visitor_text=visit)
+    return pieces
+
+
+@pytest.mark.parametrize("measure", ["km", "hours"])
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_comparison_brief_shows_its_whole_method_note_below_the_table(
+    model, saved, lang, measure
+):
+    gs = gap_state(model, "care", 50, "district", "16", measure=measure)[0]
+    rows = comparison(model, gs, saved, "Hoy")
+    pdf, _ = comparison_pdf(
+        model,
+        gs,
+        [(n.name, n.scenario) for n in saved],
+        rows,
+        ["A", "B"],
+        lang,
+        [None, None],
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    flat = lambda s: re.sub(r"\s+", " ", s.replace("\u00a0", " ")).strip()
+    text = flat(reader.pages[0].extract_text())
+    note = flat(" ".join([mt(lang, gs, "compare.note")] + caveat_texts(gs, lang)))
+    assert note[-80:] in text  # the note's last words, not cut with "…"
+    assert note[:80] in text
+    pieces = _lines_by_height(reader.pages[0])
+    last_row = column_label(model, "concentration", lang, gs)
+    table_bottom = min(h for h, piece in pieces if last_row in piece)
+    note_top = max(h for h, piece in pieces if note[:30] in flat(piece))
+    assert note_top < table_bottom - 5  # the note stands below the table, apart
+
+
+def test_a_method_note_too_long_for_the_page_is_cut_and_the_table_kept(
+    model, saved, monkeypatch
+):
+    from reports import compare
+
+    monkeypatch.setattr(compare, "caveat_texts", lambda gs, lang: ["palabra " * 900])
+    gs = gap_state(model, "upe", 50, "district", "16")[0]
+    rows = comparison(model, gs, saved, "Hoy")
+    pdf, _ = comparison_pdf(
+        model,
+        gs,
+        [(n.name, n.scenario) for n in saved],
+        rows,
+        ["A", "B"],
+        "es",
+        [None, None],
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "palabra…" in text.replace("\n", " ")  # cut with an ellipsis
+    pieces = _lines_by_height(reader.pages[0])
+    last_row = column_label(model, "concentration", "es", gs)
+    table_bottom = min(h for h, piece in pieces if last_row in piece)
+    note_top = max(h for h, piece in pieces if "palabra" in piece)
+    assert note_top < table_bottom - 5
 
 
 def test_the_comparison_csv_neutralises_formula_names(model, saved):
