@@ -12,6 +12,8 @@ import logging
 import os
 import re
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 from dash.exceptions import DependencyException
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, g, request
 from werkzeug.serving import WSGIRequestHandler
 
 from atlas import warm
@@ -297,6 +299,61 @@ class Precompressed:
         return resp
 
 
+class CompressedBodies:
+    """Compressed responses kept by what they hold, through flask-compress's own cache hooks
+    (`COMPRESS_CACHE_BACKEND`, `COMPRESS_CACHE_KEY`): a large body many users get alike (the
+    district map, the layout, a suggested scenario's view) is compressed once per encoding
+    instead of on every request, with flask-compress's own choice of encoding and levels.
+    Bounded in bytes, least recently used out; small bodies are not kept (cheap to compress).
+    """
+
+    MIN_BYTES = 16 * 1024
+    NOT_KEPT = "-"  # the key of a body that is not kept: never stored, so never found
+
+    def __init__(self, max_bytes: int = 16 * 2**20):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.endswith(";" + self.NOT_KEPT) or len(value) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self._bytes += len(value) - (len(old) if old is not None else 0)
+            self._items[key] = value
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    @staticmethod
+    def key(_request) -> str:
+        """flask-compress's cache key (it prefixes the encoding): the digest of the body,
+        noted by `note_body` just before flask-compress runs."""
+        return g.get("cobertura_body_key") or CompressedBodies.NOT_KEPT
+
+    @classmethod
+    def note_body(cls, response: Response) -> Response:
+        g.cobertura_body_key = None
+        if response.is_streamed or response.direct_passthrough or response.status_code != 200:
+            return response
+        if "Content-Encoding" in response.headers:  # already compressed (geometry, bundle)
+            return response
+        body = response.get_data()
+        if len(body) >= cls.MIN_BYTES:
+            digest = hashlib.sha256(body).hexdigest()  # about 1.3 ms for the 0.9 MB district map
+            g.cobertura_body_key = f"{response.mimetype}:{len(body)}:{digest}"
+        return response
+
+
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
 STATIC_TYPES = ("application/javascript", "text/javascript", "text/css")
 
@@ -471,6 +528,8 @@ def flask_server() -> Flask:
     are compressed once at quality 11 (`compress_static`)."""
     server = Flask(__name__)
     server.config.update(COMPRESS_ALGORITHM=["br", "zstd", "gzip", "deflate"], COMPRESS_BR_LEVEL=5)
+    # large bodies compressed once, kept by their digest (CompressedBodies)
+    server.config.update(COMPRESS_CACHE_BACKEND=CompressedBodies, COMPRESS_CACHE_KEY=CompressedBodies.key)
     return server
 
 
@@ -512,6 +571,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         on_error=on_callback_error,
         background_callback_manager=jobs,
     )
+    # after flask-compress's hook, so it runs just before it (Flask runs them last first)
+    app.server.after_request(CompressedBodies.note_body)
     app.cobertura_settings = settings
     app.cobertura_jobs = jobs
     use_browser(settings.browser_path)

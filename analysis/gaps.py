@@ -47,10 +47,14 @@ def totals(report: pd.DataFrame) -> dict[str, float]:
     """Headline figures over the rows of a report (e.g. a focus department's districts)."""
     rural = float(report["rural_population"].sum())
     known = report["pct_rural_beyond"].notna()
-    rural_known = float(report.loc[known, "rural_population"].sum())
-    beyond = float(report.loc[known, "rural_beyond"].sum())
-    population = float(report.loc[known, "population"].sum())
-    within = float((report.loc[known, "pct_population_within"] * report.loc[known, "population"] / 100).sum())
+
+    def of_known(column: str) -> pd.Series:  # one column's rows (not every column's, then one)
+        return report[column][known]
+
+    rural_known = float(of_known("rural_population").sum())
+    beyond = float(of_known("rural_beyond").sum())
+    population = float(of_known("population").sum())
+    within = float((of_known("pct_population_within") * of_known("population") / 100).sum())
     return {
         "rural_population": rural,
         "rural_beyond": beyond,

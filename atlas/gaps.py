@@ -14,7 +14,6 @@ from analysis.coverage import CHAIN, CHAIN_MEMBERS, GAP_LEVELS
 from analysis.gap_index import COMPONENTS, DEFAULT_WEIGHTS, MAX_WEIGHT
 from analysis.gaps import gap_report
 from analysis.limits import THRESHOLD_KM
-from analysis.scenario import scenario_km
 from atlas import hours as travel_hours
 from atlas import left_out
 from atlas.i18n import fmt_number, pick, t
@@ -188,14 +187,28 @@ TABLE_COLUMNS = (
 )
 
 
+def sort_choice(sort_by: object) -> tuple[str | None, bool]:
+    """(the column asked for, ascending) from the table's `sort_by` (browser input); None:
+    no column asked for (or not a name any column could have)."""
+    if isinstance(sort_by, list) and sort_by and isinstance(sort_by[0], dict):
+        wanted = sort_by[0].get("column_id")
+        if isinstance(wanted, str) and len(wanted) <= 64:
+            return wanted, sort_by[0].get("direction") != "desc"
+    return None, True
+
+
 def sort_view(view: pd.DataFrame, sort_by: object) -> pd.DataFrame:
     frame = view.rename_axis(None).assign(code=view.index)
     column, ascending = "rank", True
-    if isinstance(sort_by, list) and sort_by and isinstance(sort_by[0], dict):
-        wanted = sort_by[0].get("column_id")
-        if wanted in frame.columns:
-            column, ascending = wanted, sort_by[0].get("direction") != "desc"
+    wanted, wanted_ascending = sort_choice(sort_by)
+    if wanted in frame.columns:
+        column, ascending = wanted, wanted_ascending
     return frame.sort_values([column, "code"], ascending=[ascending, True], na_position="last", kind="mergesort")
+
+
+def page_key(page: object, sort_by: object) -> tuple:
+    """What `table_page` reads of a page and a sort order, hashable (for the view memo)."""
+    return (page if isinstance(page, int) and not isinstance(page, bool) else None, sort_choice(sort_by))
 
 
 def table_page(view: pd.DataFrame, gs: GapState, page: object, sort_by: object, lang: str) -> tuple[list[dict], int]:
@@ -269,7 +282,7 @@ def compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
 def _compute(model: Model, gs: GapState, scenario: Scenario) -> GapView:
     if gs.measure == travel_hours.TRAVEL:
         return travel_hours_compute(model, gs, scenario)
-    km = scenario_km(model.coverage, scenario.units, gs.service) if scenario.units else None
+    km = model.scenario_km(scenario.units, gs.service) if scenario.units else None
     view = report_for(model, gs, km)
     baseline = report_for(model, gs, None) if km is not None else None
     return GapView(view, baseline, all_gains(model, scenario.units, gs.km))

@@ -22,7 +22,6 @@ from analysis.access import access_from_index, point_tree
 from analysis.coverage import CHAIN
 from analysis.equity import equity_from_index
 from analysis.left_out import child_shares_from_catalog, children_summary, places_beyond
-from analysis.scenario import scenario_km
 from analysis.uncertainty import area_poverty_draws, rank_range
 from atlas.i18n import fmt_number, t
 from atlas.model import Model
@@ -99,7 +98,7 @@ def reach_for(model: Model, gs: GapState, scenario: Scenario | None = None) -> R
         from atlas.hours import scenario_hours  # the hours view's own scenario search
 
         return reach_of(model, gs, scenario_hours(model, units, gs.service))
-    return reach_of(model, gs, scenario_km(model.coverage, units, gs.service))
+    return reach_of(model, gs, model.scenario_km(units, gs.service))
 
 
 def child_shares(model: Model) -> pd.Series | None:

@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from analysis.coverage import CoverageIndex
 from analysis.index import coverage_index
 from analysis.need import need_frame
 from analysis.places import Places, build_places
+from analysis.scenario import scenario_km
 from analysis.travel.index import TravelIndex
 from atlas.travel_layer import TravelHoursLayer, travel_layer, travel_values
 from ingest.registry import USER_SERVICE
@@ -91,12 +93,16 @@ class Model:
     travel_layer: TravelHoursLayer | None = field(init=False)  # its Mapa-tab metrics (atlas/travel_layer.py)
     _memo: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _building: dict = field(init=False, repr=False, default_factory=dict)  # (store, key) -> Event, while built
+    BUILD_WAIT_S = 60.0  # a request waits at most this long for another one's build of the same value
     shared_memo: Any = field(init=False, repr=False, default=None)  # atlas.celery_jobs.SharedMemo, with Redis
     _frames: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     MEMO_SIZE = 512
     FRAME_MEMO_SIZE = 64  # a district-level table is about 0.25 MB: at most ~16 MB here
     _views: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
     VIEW_MEMO_SIZE = 48  # computed gap views (a report and its baseline each) and comparison rows
+    _scenario_km: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
+    SCENARIO_MEMO_SIZE = 16  # a scenario's distances: one float per demand point (95,000: 0.76 MB each)
 
     DERIVED = ("values", "points", "care", "counts", "coverage", "need", "places", "geo_version")
 
@@ -157,16 +163,33 @@ class Model:
             return self._memo.get(key)
 
     def _bounded(self, store: OrderedDict, size: int, key: Hashable, build: Callable[[], Any]) -> Any:
-        with self._memo_lock:
-            if key in store:
-                store.move_to_end(key)
-                return store[key]
-        value = build()
-        with self._memo_lock:
-            store[key] = value
-            while len(store) > size:
-                store.popitem(last=False)
-        return value
+        """`store[key]`, built once: the first request for a key builds it while the others
+        asking at the same time wait for that value instead of building it again each (many
+        users opening the same view at once)."""
+        flight = (id(store), key)
+        while True:
+            with self._memo_lock:
+                if key in store:
+                    store.move_to_end(key)
+                    return store[key]
+                pending = self._building.get(flight)
+                if pending is None:  # nobody builds it: this request does
+                    pending = self._building[flight] = threading.Event()
+                    break
+            if not pending.wait(self.BUILD_WAIT_S):
+                return build()  # the other build takes too long: this request builds its own
+            # built (then found above) or failed (then this request builds it)
+        try:
+            value = build()
+            with self._memo_lock:
+                store[key] = value
+                while len(store) > size:
+                    store.popitem(last=False)
+            return value
+        finally:
+            with self._memo_lock:
+                self._building.pop(flight, None)
+            pending.set()
 
     def frame_memo(self, key: Hashable, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """Like `memo`, for derived tables (this process only, a smaller bound). The caller
@@ -176,6 +199,22 @@ class Model:
     def view_memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """Like `frame_memo`, for the last few computed gap views (this process only)."""
         return self._bounded(self._views, self.VIEW_MEMO_SIZE, key, build)
+
+    def scenario_km(self, units: Sequence, service: str) -> np.ndarray | None:
+        """`analysis.scenario.scenario_km` on this model's coverage, memoised by what it reads
+        (the service, and each unit's service and position, in order): the gaps view, its
+        named places and its exports of one scenario share one search instead of one each.
+        The array is shared, so it is read-only."""
+        key = (service, tuple((u.service, float(u.lat), float(u.lon)) for u in units))
+
+        def build() -> np.ndarray | None:
+            km = scenario_km(self.coverage, units, service)
+            if km is not None:
+                km = km.view()  # read-only here; the index's own arrays are not touched
+                km.flags.writeable = False
+            return km
+
+        return self._bounded(self._scenario_km, self.SCENARIO_MEMO_SIZE, key, build)
 
     # ------------------------------------------------------------- catalogue views
 

@@ -176,16 +176,21 @@ def edit(
         min_size, _ = bounded_int(s.get("min_size"), 0, 10_000_000, 500)
         kept = [u for u in units if not (u.origin == "suggested" and u.service == s["service"])]
         in_hours = s.get("measure") == TRAVEL and hours_available(model, s["service"])
-        try:
-            found = suggest_by_hours(model, s, departments, model.places.candidates(kind, min_size), n, kept) if in_hours else suggest(
-                model.coverage,
-                s["service"],
-                s.get("km", 50),
-                departments,
-                model.places.candidates(kind, min_size),
-                n,
+
+        def search():
+            if in_hours:
+                return suggest_by_hours(model, s, departments, model.places.candidates(kind, min_size), n, kept)
+            return suggest(
+                model.coverage, s["service"], s.get("km", 50), departments, model.places.candidates(kind, min_size), n,
                 kept,
             )
+
+        # keyed by everything the search reads: the same request again (a double click, a
+        # reload, another user of the same view) is answered from the bounded memo
+        threshold = repr(s.get("hours")) if in_hours else repr(s.get("km", 50))
+        memo_key = ("suggestion", in_hours, s["service"], threshold, tuple(departments), kind, min_size, n, tuple(kept))
+        try:
+            found = model.view_memo(memo_key, search)
         except OutOfBounds as err:  # the analysis checks its own bounds: a forged km stops here
             key = "plan.msg.out_of_range_hours" if in_hours else "plan.msg.out_of_range"
             return scenario, (key, {"low": err.low, "high": err.high})

@@ -12,23 +12,35 @@ import re
 import time
 
 import requests
+from dash import State
 
 END_ID = re.compile(r'"end_id":\s*"([^"]+)"')
 
 
 def brief_body(lang: str = "es") -> str:
-    states = [("gap-service", "upe"), ("gap-km", 50), ("gap-level", "department"), ("gap-focus", "PE"),
-              ("gap-colour", "share"), ("scenario", None), ("lang", lang)]
-    state = [{"id": k, "property": "value" if k not in ("scenario",) else "data", "value": v} for k, v in states]
-    state.insert(5, [])  # the weights (a wildcard state matching no component: the defaults)
+    """The first POST of a click on "PDF" in the default national view, with the states the
+    callback declares (`views.ids.gap_controls`: a control added there is sent here too)."""
+    from atlas.hours import DEFAULT_HOURS, KM
+    from views import ids
+
+    values = {ids.GAP_SERVICE: "upe", ids.GAP_KM: 50, ids.GAP_LEVEL: "department", ids.GAP_FOCUS: "PE",
+              ids.GAP_COLOUR: "pct", ids.GAP_MEASURE: KM, ids.GAP_HOURS: DEFAULT_HOURS}
+    state = []
+    for control in ids.gap_controls(State):
+        if isinstance(control.component_id, dict):
+            state.append([])  # the weights (a wildcard state matching no component: the defaults)
+        else:
+            state.append({"id": control.component_id, "property": "value", "value": values[control.component_id]})
+    state += [{"id": ids.SCENARIO, "property": "data", "value": None},
+              {"id": ids.LANG, "property": "value", "value": lang}]
     return json.dumps(
         {
-            "output": "..brief-download.data...brief-notice.children..",
-            "outputs": [{"id": "brief-download", "property": "data"}, {"id": "brief-notice", "property": "children"}],
-            "inputs": [{"id": "brief-pdf", "property": "n_clicks", "value": 1},
-                       {"id": "brief-png", "property": "n_clicks", "value": None}],
+            "output": f"..{ids.BRIEF_DOWNLOAD}.data...{ids.BRIEF_NOTICE}.children..",
+            "outputs": [{"id": ids.BRIEF_DOWNLOAD, "property": "data"}, {"id": ids.BRIEF_NOTICE, "property": "children"}],
+            "inputs": [{"id": ids.BRIEF_PDF, "property": "n_clicks", "value": 1},
+                       {"id": ids.BRIEF_PNG, "property": "n_clicks", "value": None}],
             "state": state,
-            "changedPropIds": ["brief-pdf.n_clicks"],
+            "changedPropIds": [f"{ids.BRIEF_PDF}.n_clicks"],
         }
     )
 

@@ -121,8 +121,8 @@ def first_load(base: str, runs: int = 5) -> dict:
 
 
 def interactions(base: str) -> tuple[dict, dict]:
-    """Bytes for a metric switch, a level switch (department -> district) and a threshold
-    change in the gaps view; also returns the recorded callback request bodies (for the
+    """Bytes for a metric switch, a level switch (department -> district), a threshold
+    change in the gaps view, a unit added, a suggestion and a CSV export; also returns the recorded callback request bodies (for the
     server-time replay)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -149,6 +149,7 @@ def interactions(base: str) -> tuple[dict, dict]:
         wait(driver, lambda: driver.execute_script(MAP_DRAWN_JS, "#map", 500))
         events = settle(driver)
         out["level_switch_to_district"] = step_bytes(events)
+        bodies["level_switch"] = posts(events, "..map.figure...map-drawn")
         select("#metric", "poverty_2018")
         events = settle(driver)
         out["metric_switch_district"] = step_bytes(events)
@@ -178,7 +179,7 @@ def interactions(base: str) -> tuple[dict, dict]:
         click("#plan-add")
         events = settle(driver)
         out["add_unit"] = step_bytes(events)
-        bodies["add_unit_edit"] = posts(events, '"scenario.data')
+        bodies["add_unit_edit"] = posts(events, '"..scenario.data')
         bodies["add_unit_view"] = posts(events, "gap-map.figure")
 
         click(".plan-card details summary")
@@ -189,6 +190,11 @@ def interactions(base: str) -> tuple[dict, dict]:
         click("#plan-suggest")
         events = settle(driver, quiet=2.0)
         out["suggest_10"] = step_bytes(events)
-        bodies["suggest_10_edit"] = posts(events, '"scenario.data')
+        bodies["suggest_10_edit"] = posts(events, '"..scenario.data')
         bodies["suggest_10_view"] = posts(events, "gap-map.figure")
+
+        click("#gap-export-csv")  # the view's table as CSV (with the suggested units)
+        events = settle(driver)
+        out["export_csv"] = step_bytes(events)
+        bodies["export_csv"] = posts(events, "gap-download.data")
     return out, bodies

@@ -1,7 +1,8 @@
-"""Many users: 20 simulated users against gunicorn with 2 workers on 127.0.0.1.
+"""Many users: simulated users (20; 100 in `python -m bench.scale --users 100`) against
+gunicorn with 2 workers on 127.0.0.1.
 
 Each user opens the page (HTML, layout, dependencies, department geometry) and then makes
-a metric switch and a gaps threshold change (request bodies recorded in the browser), in
+the callbacks it is given (request bodies recorded in the browser: `common_bodies`), in
 rounds, until its rounds are done or the deadline passes. Bounded in users, rounds and time.
 """
 
@@ -25,9 +26,18 @@ GUNICORN = ["gunicorn", "--workers", "2", "--threads", "4", "--timeout", "60", "
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port of 127.0.0.1: within COBERTURA_TEST_PORT..+50 when that is set (a shared
+    machine gives each run its own range), else any."""
+    base = os.environ.get("COBERTURA_TEST_PORT")
+    candidates = range(int(base), int(base) + 51) if base else (0,)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in {base}..{int(base) + 50}")
 
 
 def start(port: int) -> subprocess.Popen:
@@ -59,19 +69,25 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> list[tuple[str, float, bool]]:
+def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> list[tuple[str, float, bool, str]]:
+    """One user's requests as (kind, seconds, ok, cause): cause is "" when ok, else the
+    status code ("status 500"), "timeout" or the exception's class name."""
     session = requests.Session()
     session.headers["Accept-Encoding"] = "gzip"
     out = []
 
     def hit(name, method, path, **kwargs):
         start = time.perf_counter()
+        cause = ""
         try:
             response = session.request(method, base + path, timeout=30, **kwargs)
-            ok = response.status_code in (200, 204, 304)
-        except requests.RequestException:
-            ok = False
-        out.append((name, time.perf_counter() - start, ok))
+            if response.status_code not in (200, 204, 304):
+                cause = f"status {response.status_code}"
+        except requests.Timeout:
+            cause = "timeout"
+        except requests.RequestException as err:
+            cause = type(err).__name__
+        out.append((name, time.perf_counter() - start, not cause, cause))
 
     json_headers = {"Content-Type": "application/json"}
     for _ in range(rounds):
@@ -86,16 +102,20 @@ def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> lis
     return out
 
 
-COMMON = ("metric_switch", "metric_switch_district", "threshold_change", "add_unit_view", "suggest_10_edit")
+# a unit added and a suggestion are two requests each in the browser: the scenario edit
+# (the suggestion's own search) and the gaps view that redraws with it
+COMMON = ("metric_switch", "level_switch", "metric_switch_district", "threshold_change", "add_unit_edit",
+          "add_unit_view", "suggest_10_edit", "suggest_10_view", "export_csv")
 
 
 def common_bodies(recorded: dict[str, list[str]]) -> dict[str, str]:
     """The common callbacks a user makes (metric switch at department and district level, a
-    threshold change, a unit added, a suggestion), from bodies recorded in the browser."""
+    level switch, a threshold change, a unit added, a suggestion, a CSV export), from bodies
+    recorded in the browser."""
     return {name: recorded[name][-1] for name in COMMON if recorded.get(name)}
 
 
-def brief_user(base: str, count: int, deadline: float) -> list[tuple[str, float, bool]]:
+def brief_user(base: str, count: int, deadline: float) -> list[tuple[str, float, bool, str]]:
     """Asks for the PDF brief `count` times in a row (while the other users load the app)."""
     from .brief_load import request_brief
 
@@ -104,8 +124,13 @@ def brief_user(base: str, count: int, deadline: float) -> list[tuple[str, float,
     for _ in range(count):
         if time.time() > deadline:
             break
-        seconds, ok = request_brief(session, base)
-        out.append(("brief", seconds, ok))
+        start = time.perf_counter()
+        try:
+            seconds, ok = request_brief(session, base)
+            cause = "" if ok else "no PDF"
+        except requests.RequestException as err:  # counted, like the other requests' errors
+            seconds, ok, cause = time.perf_counter() - start, False, type(err).__name__
+        out.append(("brief", seconds, ok, cause))
     return out
 
 
@@ -131,11 +156,17 @@ def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: floa
     by_kind = {}
     for name in dict.fromkeys(r[0] for r in results):
         mine = [r[1] for r in results if r[0] == name]
-        by_kind[name] = {"p50_ms": p50(mine) * 1000, "p95_ms": p95(mine) * 1000, "n": len(mine)}
+        by_kind[name] = {"p50_ms": p50(mine) * 1000, "p95_ms": p95(mine) * 1000, "n": len(mine),
+                         "errors": sum(1 for r in results if r[0] == name and not r[2])}
+    causes: dict[str, int] = {}
+    for r in results:
+        if r[3]:
+            causes[r[3]] = causes.get(r[3], 0) + 1
     return {
         "users": users,
         "requests": len(results),
         "errors": sum(1 for r in results if not r[2]),
+        "error_causes": causes,
         "seconds": elapsed,
         "throughput_rps": len(results) / elapsed,
         "p50_ms": p50(latencies) * 1000,
@@ -144,6 +175,7 @@ def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: floa
         "server": " ".join(GUNICORN),
         "briefs": len(brief),
         "brief_errors": sum(1 for r in brief if not r[2]),
+        "brief_error_causes": sorted({r[3] for r in brief if r[3]}),
         "brief_p50_s": p50([r[1] for r in brief]) if brief else None,
         "brief_p95_s": p95([r[1] for r in brief]) if brief else None,
     }
@@ -151,15 +183,17 @@ def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: floa
 
 def markdown(r: dict) -> str:
     lines = [
-        f"{r['users']} users, {r['requests']:,} requests in {r['seconds']:.1f} s against `{r['server']}` "
-        f"on 127.0.0.1: **{r['throughput_rps']:.0f} requests/s, p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, "
-        f"{r['errors']} errors**.",
+        (f"{r['users']} users, {r['requests']:,} requests in {r['seconds']:.1f} s against `{r['server']}` "
+         f"on 127.0.0.1: **{r['throughput_rps']:.0f} requests/s, p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, "
+         f"{r['errors']} errors**."),
         "",
-        "| request | n | p50 | p95 |",
-        "|---|---:|---:|---:|",
+        "| request | n | p50 | p95 | errors |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, v in r["by_kind"].items():
-        lines.append(f"| {name} | {v['n']} | {v['p50_ms']:.0f} ms | {v['p95_ms']:.0f} ms |")
+        lines.append(f"| {name} | {v['n']} | {v['p50_ms']:.0f} ms | {v['p95_ms']:.0f} ms | {v.get('errors', 0)} |")
+    if r.get("error_causes"):
+        lines += ["", "Errors by cause: " + ", ".join(f"{k} x {n}" for k, n in r["error_causes"].items()) + "."]
     if r.get("briefs"):
         lines += ["", (f"At the same time, {r['briefs']} PDF briefs (click to file, background jobs): "
                        f"p50 {r['brief_p50_s']:.1f} s, p95 {r['brief_p95_s']:.1f} s, {r['brief_errors']} errors.")]

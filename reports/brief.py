@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import copy
+import hashlib
 import io
 import json
 import math
@@ -30,6 +31,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable, Sequence
 from xml.sax.saxutils import escape
+
+# At start-up, not inside the first brief: that job imports it (through reportlab) on its
+# own thread while plotly's serializer on the request threads checks `sys.modules` for it,
+# and a half-imported PIL.Image there was an AttributeError, a 500 for the callback.
+import PIL.Image  # noqa: F401
 
 from atlas.i18n import safe_lang, t
 from atlas.model import (
@@ -401,8 +407,16 @@ def map_png(
 
 def figure_png(model, figure: dict, width: int, height: int, lang: str | None = None) -> bytes:
     """A map figure of the app (geometry behind `/geo/` URLs) as a PNG: the geometry is put
-    in, then `map_png` draws it."""
-    return map_png(inline_geometry(figure, model_geojson(model)), width, height, lang=lang)
+    in, then `map_png` draws it. The drawing (seconds of Chromium) is kept among the model's
+    recent views, keyed by the figure itself, its size and language: the same view's brief
+    asked again, or by several users at once, is drawn once."""
+    from plotly.io.json import to_json_plotly
+
+    digest = hashlib.sha256(to_json_plotly(figure).encode()).hexdigest()
+    return model.view_memo(
+        ("map-png", digest, width, height, lang),
+        lambda: map_png(inline_geometry(figure, model_geojson(model)), width, height, lang=lang),
+    )
 
 
 @dataclass(frozen=True)

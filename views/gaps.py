@@ -27,6 +27,7 @@ from atlas.gaps import (
     compute,
     gap_services,
     map_state,
+    page_key,
     service_label,
     table_page,
 )
@@ -401,7 +402,11 @@ def gap_update(
                             figure["data"][first + offset][key] = trace[key]
     if figure is not no_update:
         figure = with_load_hover(model, gs, figure, lang, drawn)
-    rows, pages = table_page(view, gs, page, sort_by, lang)
+    # the page's rows of one sorted view, formatted once (the sort is most of their cost)
+    rows, pages = model.view_memo(
+        ("table-page", gs, scenario.units, page_key(page, sort_by), lang),
+        lambda: table_page(view, gs, page, sort_by, lang),
+    )
     return (
         figure,
         record,

@@ -54,3 +54,18 @@ def test_brief_with_the_real_map(model, scenario):
     pages, _ = pdf_text(pdf)
     assert problem is None and pages == 1
     assert len(pdf) > 100_000  # the map image is embedded
+
+
+def test_pil_image_is_imported_with_the_app_not_inside_the_first_brief():
+    """A brief job importing PIL.Image on its thread raced plotly's serializer on the request
+    threads (a half-imported module: AttributeError, a 500 for a map callback)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    found = subprocess.run(
+        [sys.executable, "-c", "import sys, app; print('PIL.Image' in sys.modules)"],
+        cwd=root, capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
+    assert found.stdout.strip() == "True", found.stderr[-500:]
