@@ -99,6 +99,10 @@ class BrotliStore:
             self._fork_reset()
         if key in self.refused or self.held + len(body) // 8 > MAX_BYTES:  # full: as before
             return None
+        found = self._read(key)  # compressed by another worker or an earlier start (1-2 ms)
+        if found is not None:
+            self._keep(key, found)
+            return found
         with self._lock:
             if key in self._pending:
                 return None
