@@ -82,6 +82,24 @@ def setup():
     return app, model, DashRequests(app), records(tuple(saved))
 
 
+def find(requests_, output_part: str):
+    """The app's callback whose output names `output_part`."""
+    return next(cb for cb in requests_.callbacks if output_part in cb.output)
+
+
+def gap_values() -> dict:
+    """The gap controls of the benched view: UPE, 50 km, Loreto's districts, Spanish."""
+    from views import ids
+
+    return {
+        key(ids.GAP_SERVICE, "value"): "upe",
+        key(ids.GAP_KM, "value"): 50,
+        key(ids.GAP_LEVEL, "value"): "district",
+        key(ids.GAP_FOCUS, "value"): FOCUS,
+        key(ids.LANG, "value"): "es",
+    }
+
+
 def key(cid, prop):
     from tests.app.dash_requests import id_key
 
@@ -99,20 +117,12 @@ def timed_call(requests_, callback, values, changed=None):
 def switching(requests_, saved, runs: int = 42) -> list[float]:
     from views import ids
 
-    manage = next(
-        cb for cb in requests_.callbacks if "scn-notice.children" in cb.output
-    )
-    update = next(
-        cb for cb in requests_.callbacks if "gap-headline.children" in cb.output
-    )
+    manage = find(requests_, "scn-notice.children")
+    update = find(requests_, "gap-headline.children")
     gap = {
-        key(ids.GAP_SERVICE, "value"): "upe",
-        key(ids.GAP_KM, "value"): 50,
-        key(ids.GAP_LEVEL, "value"): "district",
-        key(ids.GAP_FOCUS, "value"): FOCUS,
+        **gap_values(),
         key(ids.GAP_COLOUR, "value"): "pct",
         key({"type": ids.GAP_WEIGHT, "component": "ALL"}, "value"): 1,
-        key(ids.LANG, "value"): "es",
     }
     drawn, seen, out = None, set(), []
     for i in range(runs + 6):
@@ -189,20 +199,12 @@ def comparing_hours(
     first, again, graph = [], [], []
     for _ in range(HOURS_ROUNDS):
         _app, model, requests_, saved = setup()
-        view = next(
-            cb for cb in requests_.callbacks if "gap-headline.children" in cb.output
-        )
-        table = next(
-            cb for cb in requests_.callbacks if "cmp-table.children" in cb.output
-        )
+        view = find(requests_, "gap-headline.children")
+        table = find(requests_, "cmp-table.children")
         hours = {
-            key(ids.GAP_SERVICE, "value"): "upe",
-            key(ids.GAP_KM, "value"): 50,
-            key(ids.GAP_LEVEL, "value"): "district",
-            key(ids.GAP_FOCUS, "value"): FOCUS,
+            **gap_values(),
             key(ids.GAP_MEASURE, "value"): "hours",
             key(ids.GAP_HOURS, "value"): HOURS,
-            key(ids.LANG, "value"): "es",
         }
         timed_call(
             requests_,
