@@ -33,7 +33,7 @@ from flask import Flask, Response, abort, g, request
 from werkzeug.serving import WSGIRequestHandler
 
 from atlas import warm
-from atlas.compressed import BrotliStore
+from atlas.compressed import BrotliStore, trim_heap
 from atlas.jobs import BoundedJobManager, JobStoreError, open_store
 from atlas.model import GEOMETRY_ROUTE, Model
 from callbacks import brief as brief_callbacks
@@ -624,14 +624,10 @@ def release_free_memory() -> None:
     workers (--preload): every page the server still holds at the fork is counted in each
     worker's RSS. glibc keeps freed heap pages (about 10 MB after reading the snapshot)
     until asked; elsewhere this does nothing."""
-    import ctypes
     import gc
 
     gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (musl, macOS)
-        pass
+    trim_heap()
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ MAX_BYTES = 16 * 2**20  # held in memory at most; past it, bodies are served as 
 log = logging.getLogger("cobertura")
 
 
-def _trim() -> None:
+def trim_heap() -> None:
+    """Give the heap glibc keeps after frees back to the system (elsewhere: nothing)."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
@@ -125,7 +126,7 @@ class BrotliStore:
             if compressed is None:
                 compressed = brotli.compress(body, quality=QUALITY)
                 self._write(key, compressed)  # replaces a copy that did not check
-                _trim()  # quality 11 works in tens of MB; give them back (worker RSS)
+                trim_heap()  # quality 11 works in tens of MB; give them back (worker RSS)
             self._keep(key, compressed)
         except Exception:
             log.exception("static compression failed")

@@ -201,22 +201,20 @@ def _lines_by_height(page) -> list[tuple[float, str]]:
     return pieces
 
 
+def two_scenario_pdf(model, gs, saved, lang: str) -> bytes:
+    """The comparison brief of the first two saved scenarios against today's units."""
+    rows = comparison(model, gs, saved, "Hoy")
+    pdf, _ = comparison_pdf(model, gs, [(n.name, n.scenario) for n in saved], rows, ["A", "B"], lang, [None, None])
+    return pdf
+
+
 @pytest.mark.parametrize("measure", ["km", "hours"])
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_comparison_brief_shows_its_whole_method_note_below_the_table(
     model, saved, lang, measure
 ):
     gs = gap_state(model, "care", 50, "district", "16", measure=measure)[0]
-    rows = comparison(model, gs, saved, "Hoy")
-    pdf, _ = comparison_pdf(
-        model,
-        gs,
-        [(n.name, n.scenario) for n in saved],
-        rows,
-        ["A", "B"],
-        lang,
-        [None, None],
-    )
+    pdf = two_scenario_pdf(model, gs, saved, lang)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     flat = lambda s: re.sub(r"\s+", " ", s.replace("\u00a0", " ")).strip()
@@ -238,16 +236,7 @@ def test_a_method_note_too_long_for_the_page_is_cut_and_the_table_kept(
 
     monkeypatch.setattr(compare, "caveat_texts", lambda gs, lang: ["palabra " * 900])
     gs = gap_state(model, "upe", 50, "district", "16")[0]
-    rows = comparison(model, gs, saved, "Hoy")
-    pdf, _ = comparison_pdf(
-        model,
-        gs,
-        [(n.name, n.scenario) for n in saved],
-        rows,
-        ["A", "B"],
-        "es",
-        [None, None],
-    )
+    pdf = two_scenario_pdf(model, gs, saved, "es")
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
