@@ -347,6 +347,8 @@ class CompressedBodies:
             return response
         if "Content-Encoding" in response.headers:  # already compressed (geometry, bundle)
             return response
+        if request.path.startswith(STATIC_PREFIXES):  # kept at brotli 11 by `compress_static`
+            return response
         body = response.get_data()
         if len(body) >= cls.MIN_BYTES:
             digest = hashlib.sha256(body).hexdigest()  # about 1.3 ms for the 0.9 MB district map
