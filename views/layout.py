@@ -11,6 +11,8 @@ from ingest.registry import USER_SERVICE
 from layers.base import LEVELS
 from views import ids
 from views.notices import notice_areas
+from views.map import drawn_record
+from views.map_figure import build_figure
 from views.placeholder import outline_src
 from views.registry import upload_panel as registry_upload_panel
 from views.trafficking import upload_panel as trata_upload_panel
@@ -139,7 +141,9 @@ def map_placeholder(src: str | None, lang: str):
     )
 
 
-def map_panel(lang: str = DEFAULT_LANG, placeholder_src: str | None = None) -> dbc.Card:
+def map_panel(lang: str = DEFAULT_LANG, placeholder_src: str | None = None, figure: dict | None = None) -> dbc.Card:
+    """`figure`: the first view's map, drawn as soon as plotly.js has run (no callback round
+    before it); without one, an empty frame the map callback fills."""
     return dbc.Card(
         [
             map_placeholder(placeholder_src, lang),
@@ -147,7 +151,7 @@ def map_panel(lang: str = DEFAULT_LANG, placeholder_src: str | None = None) -> d
                 id=ids.MAP,
                 className="map-graph",
                 config=graph_config(lang),
-                figure={"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}},
+                figure=figure or {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}},
             ),
             html.Div(id=ids.SERVICE_LEGEND, className="service-legend px-3 pt-2"),
             html.Div(id=ids.MAP_CAPTION, className="map-caption px-3 pb-2"),
@@ -169,7 +173,15 @@ def profile_panel(lang: str) -> dbc.Card:
     )
 
 
-def build_layout(model: Model, lang: str = DEFAULT_LANG):
+def first_figure(model: Model, state: MapState, lang: str, prefix: str) -> dict:
+    """The default view's whole map figure, built once per language and prefix."""
+    return model.memo(("first-figure", lang, prefix), lambda: build_figure(model, state, lang, prefix))
+
+
+def build_layout(model: Model, lang: str = DEFAULT_LANG, prefix: str = "/"):
+    """The page. The map of the default view is in it with the record of what it was drawn
+    for (`map-drawn`), so the map callback's first answer is "no change" unless the link asks
+    for another view. `prefix`: the app's path prefix (geometry URLs)."""
     state, _ = model.state()
     header = html.Header(
         dbc.Container(
@@ -206,7 +218,11 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
     map_tab = dbc.Row(
         [
             dbc.Col(controls(model, state, lang), lg=3, className="mb-3 no-print"),
-            dbc.Col([map_panel(lang, outline_src(model)), registry_upload_panel(lang)], lg=6, className="mb-3"),
+            dbc.Col(
+                [map_panel(lang, outline_src(model), first_figure(model, state, lang, prefix)), registry_upload_panel(lang)],
+                lg=6,
+                className="mb-3",
+            ),
             dbc.Col(profile_panel(lang), lg=3, className="mb-3"),
         ],
         className="g-3",
@@ -216,7 +232,7 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG):
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.STATE_SYNC),
             dcc.Store(id=ids.URL_WRITTEN),
-            dcc.Store(id=ids.MAP_DRAWN),
+            dcc.Store(id=ids.MAP_DRAWN, data=drawn_record(state, lang)),
             dcc.Store(id=ids.GAP_DRAWN),
             dcc.Store(id=ids.GAP_RENDERED),
             dcc.Store(id=ids.TABLE_LIB),

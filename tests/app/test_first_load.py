@@ -103,6 +103,34 @@ def test_the_first_map_holds_only_the_points_of_the_services_shown(requests_):
     assert response["map-drawn"]["data"]["loaded"] == ["upe"]
 
 
+def test_the_first_page_holds_the_default_map_and_its_first_callback_changes_nothing(requests_):
+    """The default view's map comes in the layout (it draws when plotly.js has run, with no
+    callback round before it) beside the record of what it shows, so the map callback's
+    first call, made with the layout's own values, answers "no change"; a link to another
+    view still gets its whole figure."""
+    import json
+
+    figure = requests_.layout_value("map", "figure")
+    drawn = requests_.layout_value("map-drawn", "data")
+    names = [t.get("name") for t in figure["data"]]
+    assert names[:4] == ["context", "base", "value", "care"]
+    value = figure["data"][2]
+    assert len(value["locations"]) == 25 and len(value["z"]) == 25  # the 25 departments, coloured
+    assert any(z is not None for z in value["z"])
+    assert drawn["level"] == "department" and drawn["lang"] == "es" and drawn["loaded"] == drawn["services"]
+    cb = next(c for c in requests_.callbacks if c.output == "..map.figure...map-drawn.data..")
+    values = {("lang", "value"): "es", ("map-drawn", "data"): drawn}
+    for control in ("level", "focus", "metric", "year", "services", "basemap"):
+        values[(control, "value")] = requests_.layout_value(control, "value")
+    status, text = requests_.call(cb, values)
+    assert status == 200 and json.loads(text)["response"] == {}  # the figure on screen is the one asked for
+    values[("level", "value")] = "province"
+    status, text = requests_.call(cb, values)
+    assert status == 200
+    other = json.loads(text)["response"]
+    assert len(other["map"]["figure"]["data"][2]["locations"]) == 196 and other["map-drawn"]["data"]["level"] == "province"
+
+
 def test_the_table_code_is_left_out_of_the_first_page_and_named_for_the_gaps_tab(app):
     """Only the gaps tab draws DataTables: their code (9 KB) is not a script of the first page;
     the page names it for the clientside loader, and the tab renders once it is loaded."""
@@ -126,3 +154,19 @@ def test_the_sources_tab_is_built_when_opened_not_with_the_first_page(requests_)
     assert status == 200 and json.loads(text)["response"] == {}  # no update
     status, text = requests_.call(cb, {("lang", "value"): "es", ("tabs", "active_tab"): "sources"})
     assert status == 200 and "Fuentes de datos" in text
+
+
+def test_the_layout_is_built_once_and_then_served_as_kept(app, monkeypatch):
+    """Every visitor gets the same layout (Spanish, the default view): its JSON is built on
+    the first request and kept, not rebuilt per page load (about 7 ms of CPU each)."""
+    client = app.server.test_client()
+    first = client.get("/_dash-layout")
+    assert first.status_code == 200 and first.mimetype == "application/json"
+
+    def no_more_builds():
+        raise AssertionError("the layout was built again")
+
+    monkeypatch.setattr(app, "get_layout", no_more_builds)
+    again = client.get("/_dash-layout")
+    assert again.status_code == 200 and again.data == first.data
+    assert again.get_json()["props"]["children"]  # a page, not an error
