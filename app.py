@@ -52,7 +52,7 @@ from callbacks import user_units as user_units_callbacks
 from layers.catalog import Catalog
 from layers.datadir import DataDir
 from reports.brief import use_browser
-from views.layout import build_layout
+from views.layout import build_layout, first_paint
 from views.notices import on_callback_error
 
 ROOT = Path(__file__).resolve().parent
@@ -493,7 +493,7 @@ POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\n?
 TABLE_TAG = re.compile(r'<script src="([^"]*/dash_table/bundle[^"]*)"></script>\n?')
 
 
-def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None]) -> None:
+def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None], first_paint: Callable[[], str] | None = None) -> None:
     """The page's head and scripts, lighter and earlier than Dash makes them:
 
     - Dash's @babel/polyfill (99 KB, 37 KB compressed) is left out: its bundles need only the
@@ -503,7 +503,10 @@ def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None]) -> Non
     - the plotly.js bundle's modules are preloaded from the head (the page's own chunk would be
       found only once the entry module has arrived);
     - the geometry of the first map is preloaded with the page (plotly would ask for it only
-      once the figure has arrived, about a second later)."""
+      once the figure has arrived, about a second later);
+    - when the page opens on the first map, `first_paint()` (the header and the first map's
+      picture, views.placeholder.first_paint_html) replaces Dash's "Loading...": a filled map
+      is on screen with the page's first bytes, before any script has run."""
     interpolate = app.interpolate_index
 
     chunks = sorted(p.name.removesuffix(".br") for p in VENDOR.glob("chunk-*.mjs.br"))
@@ -521,6 +524,8 @@ def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None]) -> Non
         url = first_geometry()
         if url:
             metas += f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">'
+            if first_paint is not None:
+                kwargs["app_entry"] = f'<div id="react-entry-point">{first_paint()}</div>'
         kwargs["metas"] = metas
         return interpolate(**kwargs)
 
@@ -605,7 +610,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         register_static_routes(app, None)
         return app
     share_memo(model, settings, data_dir)
-    shape_index(app, national_geometry(model))
+    shape_index(app, national_geometry(model), lambda: first_paint(model, app.config.requests_pathname_prefix))
     app.layout = lambda: build_layout(model, prefix=app.config.requests_pathname_prefix)
     serve_layout_once(app, settings.debug)
     store = BrotliStore(static_cache(settings))

@@ -10,10 +10,10 @@ from atlas.model import NATIONAL, MapState, Model
 from ingest.registry import USER_SERVICE
 from layers.base import LEVELS
 from views import ids
-from views.notices import notice_areas
 from views.map import drawn_record
-from views.map_figure import build_figure
-from views.placeholder import outline_src
+from views.map_figure import NO_DATA_COLOR, build_figure
+from views.notices import notice_areas
+from views.placeholder import first_paint_html, picture_src
 from views.registry import upload_panel as registry_upload_panel
 from views.trafficking import upload_panel as trata_upload_panel
 
@@ -173,9 +173,17 @@ def profile_panel(lang: str) -> dbc.Card:
     )
 
 
-def first_figure(model: Model, state: MapState, lang: str, prefix: str) -> dict:
-    """The default view's whole map figure, built once per language and prefix."""
-    return model.memo(("first-figure", lang, prefix), lambda: build_figure(model, state, lang, prefix))
+def first_map(model: Model, state: MapState, lang: str, prefix: str) -> tuple[str, dict]:
+    """The default view's map: its picture for the first paint (views.placeholder) and its
+    whole figure, built once per language and prefix."""
+    figure = model.memo(("first-figure", lang, prefix), lambda: build_figure(model, state, lang, prefix))
+    return picture_src(model, figure, NO_DATA_COLOR), figure
+
+
+def first_paint(model: Model, prefix: str = "/", lang: str = DEFAULT_LANG) -> str:
+    """The page before Dash renders (HTML): the header and the default map's picture."""
+    state, _ = model.state()
+    return first_paint_html(first_map(model, state, lang, prefix)[0], lang)
 
 
 def build_layout(model: Model, lang: str = DEFAULT_LANG, prefix: str = "/"):
@@ -218,11 +226,7 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG, prefix: str = "/"):
     map_tab = dbc.Row(
         [
             dbc.Col(controls(model, state, lang), lg=3, className="mb-3 no-print"),
-            dbc.Col(
-                [map_panel(lang, outline_src(model), first_figure(model, state, lang, prefix)), registry_upload_panel(lang)],
-                lg=6,
-                className="mb-3",
-            ),
+            dbc.Col([map_panel(lang, *first_map(model, state, lang, prefix)), registry_upload_panel(lang)], lg=6, className="mb-3"),
             dbc.Col(profile_panel(lang), lg=3, className="mb-3"),
         ],
         className="g-3",

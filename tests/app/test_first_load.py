@@ -170,3 +170,37 @@ def test_the_layout_is_built_once_and_then_served_as_kept(app, monkeypatch):
     again = client.get("/_dash-layout")
     assert again.status_code == 200 and again.data == first.data
     assert again.get_json()["props"]["children"]  # a page, not an error
+
+
+def test_the_map_frame_first_shows_a_picture_of_the_default_map_in_its_colours(app):
+    """Before MapLibre has painted, the frame shows the first map as a picture: each
+    department in the colour plotly.js gives its value (the colour scale's stops at the
+    ends, interpolated between them), no data in the no-data grey; a few KB, in the page."""
+    from urllib.parse import unquote
+
+    from views.layout import first_map
+    from views.map_figure import NO_DATA_COLOR
+    from views.placeholder import area_fills, picture_src, scale_colour
+
+    scale = [[0.0, "#000000"], [0.5, "#ff0000"], [1.0, "#ffffff"]]
+    assert scale_colour(scale, 0) == "#000000" and scale_colour(scale, 1) == "#ffffff"
+    assert scale_colour(scale, 0.25) == "#800000" and scale_colour(scale, 0.75) == "#ff8080"
+    assert scale_colour(scale, 7) == "#ffffff"  # clipped, as the colour axis clips
+
+    model = app.cobertura_model
+    state, _ = model.state()
+    src, figure = first_map(model, state, "es", "/")
+    value = next(t for t in figure["data"] if t["name"] == "value")
+    fills = area_fills(figure, NO_DATA_COLOR)
+    assert set(fills) == set(model.geo.codes("department")) and len(fills) == 25
+    top = value["locations"][max(range(25), key=lambda i: value["z"][i] if value["z"][i] is not None else -1)]
+    assert fills[top] == value["colorscale"][-1][1]  # the highest value: the scale's last colour
+    svg = unquote(src.split(",", 1)[1])
+    assert src.startswith("data:image/svg+xml,") and svg.count("<path ") == 25
+    assert svg.count(f'fill="{fills[top]}"') >= 1 and len(src) < 12_000
+    gap = {**figure, "data": [{**value, "z": [None] + value["z"][1:]}]}
+    assert area_fills(gap, NO_DATA_COLOR)[value["locations"][0]] == NO_DATA_COLOR  # unknown is not a colour
+    layout = app.server.test_client().get("/_dash-layout").get_json()
+    assert f"'src': '{src}'" in str(layout)  # the page carries the picture
+    province = {**figure, "data": [{**value, "locations": ["0101"], "z": [1.0]}]}
+    assert picture_src(model, province, NO_DATA_COLOR).startswith("data:image/svg+xml,")  # the outline then
