@@ -4,12 +4,23 @@ gunicorn with 2 workers on 127.0.0.1.
 Each user opens the page (HTML, layout, dependencies, department geometry) and then makes
 the callbacks it is given (request bodies recorded in the browser: `common_bodies`), in
 rounds, until its rounds are done or the deadline passes. Bounded in users, rounds and time.
+
+Two ways to pace them (`think`):
+- paced, the budget's run: like a person, a user pauses between actions (1-3 s, uniform, as
+  load tools such as Locust default to); an action's requests go back to back, as the
+  browser sends them (a page load is four, "add a unit" and "suggest" two each);
+- unpaced (think 0): every user sends its next request as soon as the last one answered.
+  100 unpaced users keep 100 requests in flight at every moment, so their latency is about
+  100 / throughput: a measure of capacity, not of what 100 people see. The load generator
+  runs on the same two cores; its CPU time is reported beside the server's.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import random
+import resource
 import signal
 import socket
 import subprocess
@@ -69,9 +80,22 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> list[tuple[str, float, bool, str]]:
+# requests the browser sends together for one action (the second follows the first's answer)
+ACTION_OF = {"add_unit_view": "add_unit_edit", "suggest_10_view": "suggest_10_edit"}
+THINK_S = (1.0, 3.0)  # a paced user's pause between actions, seconds (uniform)
+
+
+def user(base: str, bodies: dict[str, str], rounds: int, deadline: float, think: tuple[float, float] = (0.0, 0.0),
+         seed: int = 0) -> list[tuple[str, float, bool, str]]:
     """One user's requests as (kind, seconds, ok, cause): cause is "" when ok, else the
-    status code ("status 500"), "timeout" or the exception's class name."""
+    status code ("status 500"), "timeout" or the exception's class name. `think`: the pause
+    between two actions, drawn uniformly in that range (seconds; (0, 0): none)."""
+    rng = random.Random(seed)
+
+    def pause():
+        if think[1] > 0:
+            time.sleep(rng.uniform(*think))
+
     session = requests.Session()
     session.headers["Accept-Encoding"] = "gzip"
     out = []
@@ -90,6 +114,8 @@ def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> lis
         out.append((name, time.perf_counter() - start, not cause, cause))
 
     json_headers = {"Content-Type": "application/json"}
+    if think[1] > 0:
+        time.sleep(rng.uniform(0, think[1]))  # users arrive spread out, not all in one instant
     for _ in range(rounds):
         if time.time() > deadline:
             break
@@ -98,7 +124,10 @@ def user(base: str, bodies: dict[str, str], rounds: int, deadline: float) -> lis
         hit("dependencies", "GET", "/_dash-dependencies")
         hit("geometry", "GET", "/geo/department-pe.json")
         for name, body in bodies.items():
+            if name not in ACTION_OF:
+                pause()
             hit(name, "POST", "/_dash-update-component", data=body, headers=json_headers)
+        pause()
     return out
 
 
@@ -134,20 +163,42 @@ def brief_user(base: str, count: int, deadline: float) -> list[tuple[str, float,
     return out
 
 
-def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: float = 120.0, briefs: int = 0) -> dict:
+def server_cpu_s(process: subprocess.Popen) -> float:
+    """CPU seconds used so far by gunicorn's workers and its arbiter."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(process.pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: float = 120.0, briefs: int = 0,
+        think: tuple[float, float] = (0.0, 0.0)) -> dict:
     """`users` simulated users (page loads and `bodies`), plus `briefs` users asking for the
-    PDF brief 3 times each at the same time; the brief is reported on its own."""
+    PDF brief 3 times each at the same time; the brief is reported on its own. `think`: the
+    users' pause between actions (see the module's docstring)."""
     port = free_port()
     process = start(port)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + seconds
         start_time = time.perf_counter()
+        client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+        server_cpu = server_cpu_s(process)
         with cf.ThreadPoolExecutor(max_workers=users + briefs) as pool:
             futures = [pool.submit(brief_user, base, 3, deadline) for _ in range(briefs)]
-            futures += [pool.submit(user, base, bodies, rounds, deadline) for _ in range(users)]
+            futures += [pool.submit(user, base, bodies, rounds, deadline, think, i) for i in range(users)]
             everything = [r for f in futures for r in f.result()]
         elapsed = time.perf_counter() - start_time
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (after.ru_utime - client_cpu.ru_utime) + (after.ru_stime - client_cpu.ru_stime)
+        server_cpu = server_cpu_s(process) - server_cpu
     finally:
         stop(process)
     brief = [r for r in everything if r[0] == "brief"]
@@ -173,6 +224,9 @@ def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: floa
         "p95_ms": p95(latencies) * 1000,
         "by_kind": by_kind,
         "server": " ".join(GUNICORN),
+        "think_s": list(think),
+        "client_cpu_s": client_cpu,
+        "server_cpu_s": server_cpu,
         "briefs": len(brief),
         "brief_errors": sum(1 for r in brief if not r[2]),
         "brief_error_causes": sorted({r[3] for r in brief if r[3]}),
@@ -182,10 +236,17 @@ def run(bodies: dict[str, str], users: int = 20, rounds: int = 10, seconds: floa
 
 
 def markdown(r: dict) -> str:
+    think = r.get("think_s") or [0, 0]
+    pacing = (f"paced (a pause of {think[0]:g}-{think[1]:g} s between a user's actions)" if think[1] > 0
+              else "unpaced (each user's next request leaves as soon as the last one answered)")
+    cpu = ""
+    if "client_cpu_s" in r:
+        cpu = (f" CPU used: the server {r['server_cpu_s']:.0f} s, the load generator (same 2 cores) "
+               f"{r['client_cpu_s']:.0f} s, of {2 * r['seconds']:.0f} core-seconds.")
     lines = [
-        (f"{r['users']} users, {r['requests']:,} requests in {r['seconds']:.1f} s against `{r['server']}` "
+        (f"{r['users']} users, {pacing}, {r['requests']:,} requests in {r['seconds']:.1f} s against `{r['server']}` "
          f"on 127.0.0.1: **{r['throughput_rps']:.0f} requests/s, p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, "
-         f"{r['errors']} errors**."),
+         f"{r['errors']} errors**." + cpu),
         "",
         "| request | n | p50 | p95 | errors |",
         "|---|---:|---:|---:|---:|",
