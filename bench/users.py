@@ -33,7 +33,8 @@ import requests
 from .common import p50, p95
 
 ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = ["gunicorn", "--workers", "2", "--threads", "4", "--timeout", "60", "--preload"]
+# the README's production command (--keep-alive 5: a connection outlives a user's pause)
+GUNICORN = ["gunicorn", "--workers", "2", "--threads", "4", "--timeout", "60", "--keep-alive", "5", "--preload"]
 
 
 def free_port() -> int:

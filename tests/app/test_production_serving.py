@@ -61,7 +61,7 @@ def map_callback_body(metric: str, level: str = "department") -> bytes:
 @pytest.fixture(scope="module")
 def gunicorn():
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--timeout", "60",
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--timeout", "60", "--keep-alive", "5",
                "--bind", f"127.0.0.1:{port}", "app:server"]
     env = {**os.environ}
     env.pop("COBERTURA_DEBUG", None)
