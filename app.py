@@ -34,6 +34,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from atlas import warm
 from atlas.compressed import BrotliStore, trim_heap
+from atlas.i18n import DEFAULT_LANG
 from atlas.jobs import BoundedJobManager, JobStoreError, open_store
 from atlas.model import GEOMETRY_ROUTE, Model
 from callbacks import brief as brief_callbacks
@@ -493,7 +494,12 @@ POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\n?
 TABLE_TAG = re.compile(r'<script src="([^"]*/dash_table/bundle[^"]*)"></script>\n?')
 
 
-def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None], first_paint: Callable[[], str] | None = None) -> None:
+def shape_index(
+    app: dash.Dash,
+    first_geometry: Callable[[], str | None],
+    first_paint: Callable[[], str] | None = None,
+    on_first_map: Callable[[], bool] = lambda: False,
+) -> None:
     """The page's head and scripts, lighter and earlier than Dash makes them:
 
     - Dash's @babel/polyfill (99 KB, 37 KB compressed) is left out: its bundles need only the
@@ -504,9 +510,10 @@ def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None], first_
       found only once the entry module has arrived);
     - the geometry of the first map is preloaded with the page (plotly would ask for it only
       once the figure has arrived, about a second later);
-    - when the page opens on the first map, `first_paint()` (the header and the first map's
-      picture, views.placeholder.first_paint_html) replaces Dash's "Loading...": a filled map
-      is on screen with the page's first bytes, before any script has run."""
+    - when the page opens on exactly the first map (`on_first_map()`), `first_paint()` (the
+      header and the first map's picture, views.placeholder.first_paint_html) replaces Dash's
+      "Loading...": a filled map is on screen with the page's first bytes, before any script
+      has run (assets/js/map-placeholder.js then keeps the picture in the layout's frame)."""
     interpolate = app.interpolate_index
 
     chunks = sorted(p.name.removesuffix(".br") for p in VENDOR.glob("chunk-*.mjs.br"))
@@ -524,8 +531,8 @@ def shape_index(app: dash.Dash, first_geometry: Callable[[], str | None], first_
         url = first_geometry()
         if url:
             metas += f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">'
-            if first_paint is not None:
-                kwargs["app_entry"] = f'<div id="react-entry-point">{first_paint()}</div>'
+        if first_paint is not None and on_first_map():
+            kwargs["app_entry"] = f'<div id="react-entry-point">{first_paint()}</div>'
         kwargs["metas"] = metas
         return interpolate(**kwargs)
 
@@ -545,6 +552,23 @@ def national_geometry(model: Model) -> Callable[[], str | None]:
         return url if default and args.get("tab", "map") == "map" else None
 
     return first
+
+
+def opens_on_first_map(model: Model) -> Callable[[], bool]:
+    """Whether this page request opens on exactly the first map (the layout's figure): same
+    language, map state and tab as the plain address. Only then does the page's HTML show the
+    first map's picture: a link to another view must not show another map's colours."""
+    from atlas.url import view_from_query
+
+    first_state, _ = model.state()
+
+    def check() -> bool:
+        if not request.args:
+            return True
+        view, _ = view_from_query(model, "?" + request.query_string.decode("utf-8", "replace")[:4096])
+        return view.lang == DEFAULT_LANG and view.map == first_state and view.tab == "map"
+
+    return check
 
 
 def flask_server() -> Flask:
@@ -610,7 +634,12 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         register_static_routes(app, None)
         return app
     share_memo(model, settings, data_dir)
-    shape_index(app, national_geometry(model), lambda: first_paint(model, app.config.requests_pathname_prefix))
+    shape_index(
+        app,
+        national_geometry(model),
+        lambda: first_paint(model, app.config.requests_pathname_prefix),
+        opens_on_first_map(model),
+    )
     app.layout = lambda: build_layout(model, prefix=app.config.requests_pathname_prefix)
     serve_layout_once(app, settings.debug)
     store = BrotliStore(static_cache(settings))

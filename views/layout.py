@@ -13,7 +13,7 @@ from views import ids
 from views.map import drawn_record
 from views.map_figure import NO_DATA_COLOR, build_figure
 from views.notices import notice_areas
-from views.placeholder import first_paint_html, picture_src
+from views.placeholder import first_paint_html, outline_src, picture_src
 from views.registry import upload_panel as registry_upload_panel
 from views.trafficking import upload_panel as trata_upload_panel
 
@@ -130,23 +130,30 @@ def graph_config(lang: str) -> dict:
     }
 
 
-def map_placeholder(src: str | None, lang: str):
-    """Peru's outline over the map frame until the map is painted (never a blank frame)."""
+def map_placeholder(src: str | None, lang: str, outline: str | None = None):
+    """Over the map frame until the map is painted (never a blank frame): the first map's
+    picture when the page opened on it (class `first-view`, set by map-placeholder.js), else
+    Peru's outline (`outline`), so a link to another view never shows another map's colours."""
     if not src:
         return None
+    images = [html.Img(src=src, alt="", className="map-picture" if outline else None)]
+    if outline:
+        images.append(html.Img(src=outline, alt="", className="map-outline"))
     return html.Div(
-        [html.Img(src=src, alt=""), tr("map.loading", tag=html.Small, lang=lang, className="text-muted")],
+        [*images, tr("map.loading", tag=html.Small, lang=lang, className="text-muted")],
         className="map-placeholder",
         **{"aria-hidden": "true"},
     )
 
 
-def map_panel(lang: str = DEFAULT_LANG, placeholder_src: str | None = None, figure: dict | None = None) -> dbc.Card:
+def map_panel(
+    lang: str = DEFAULT_LANG, placeholder_src: str | None = None, figure: dict | None = None, outline: str | None = None
+) -> dbc.Card:
     """`figure`: the first view's map, drawn as soon as plotly.js has run (no callback round
     before it); without one, an empty frame the map callback fills."""
     return dbc.Card(
         [
-            map_placeholder(placeholder_src, lang),
+            map_placeholder(placeholder_src, lang, outline),
             dcc.Graph(
                 id=ids.MAP,
                 className="map-graph",
@@ -226,7 +233,11 @@ def build_layout(model: Model, lang: str = DEFAULT_LANG, prefix: str = "/"):
     map_tab = dbc.Row(
         [
             dbc.Col(controls(model, state, lang), lg=3, className="mb-3 no-print"),
-            dbc.Col([map_panel(lang, *first_map(model, state, lang, prefix)), registry_upload_panel(lang)], lg=6, className="mb-3"),
+            dbc.Col(
+                [map_panel(lang, *first_map(model, state, lang, prefix), outline_src(model)), registry_upload_panel(lang)],
+                lg=6,
+                className="mb-3",
+            ),
             dbc.Col(profile_panel(lang), lg=3, className="mb-3"),
         ],
         className="g-3",

@@ -204,3 +204,14 @@ def test_the_map_frame_first_shows_a_picture_of_the_default_map_in_its_colours(a
     assert f"'src': '{src}'" in str(layout)  # the page carries the picture
     province = {**figure, "data": [{**value, "locations": ["0101"], "z": [1.0]}]}
     assert picture_src(model, province, NO_DATA_COLOR).startswith("data:image/svg+xml,")  # the outline then
+
+
+def test_only_a_page_that_opens_on_the_first_map_paints_its_picture_from_the_html(app):
+    """The page's HTML carries the first map's picture only when it opens on exactly that
+    map; a link to another metric, level, language or tab gets Dash's usual empty entry point
+    (its frame then shows Peru's outline, map-placeholder.js)."""
+    for query in ("", "?lang=es", "?metric=poverty_2018&year=2018", "?focus=PE"):
+        assert 'class="_dash-loading first-paint"' in page(app, query), query
+        assert "Cargando el mapa" in page(app, query)
+    for query in ("?metric=rural_share", "?level=district", "?lang=en", "?tab=gaps", "?focus=16"):
+        assert "first-paint" not in page(app, query), query

@@ -98,3 +98,34 @@ def test_before_any_script_runs_the_page_shows_the_first_map_in_its_colours(dash
         assert not driver.execute_script("return !!window.dash_clientside || !!window.Plotly")  # no script has run
     finally:
         driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+VISIBLE_IMG_JS = """
+var imgs = Array.prototype.slice.call(document.querySelectorAll('.map-card .map-placeholder img'));
+var shown = imgs.filter(function (i) { return getComputedStyle(i).display !== 'none' && i.complete && i.naturalWidth > 0; });
+return shown.map(function (i) { return i.className || 'html'; });
+"""
+
+
+def test_a_link_to_another_view_shows_the_outline_never_the_first_maps_colours(dash_duo, app):
+    """The layout carries the first map (poverty by department). A link to rural population
+    must not show the poverty colours meanwhile: its frame shows Peru's outline, and the
+    outline stays until the figure the link asks for is painted."""
+    dash_duo.start_server(app, port=PORT)
+    driver = dash_duo.driver
+    driver.get(dash_duo.server_url + "/?metric=rural_share")
+    seen, end = set(), time.time() + 40
+    while time.time() < end:
+        seen.update(driver.execute_script(VISIBLE_IMG_JS) or [])
+        if driver.execute_script(PLACEHOLDER_JS)["display"] == "none":
+            break
+        time.sleep(0.05)
+    assert driver.execute_script(PLACEHOLDER_JS)["display"] == "none", "the outline never gave way to the map"
+    assert seen == {"map-outline"}, seen  # never the picture of another map
+    state = map_state(dash_duo)
+    assert state and state["fills"] >= 25
+    z = driver.execute_script(
+        "var gd = document.querySelector('#map .js-plotly-plot'); return gd.data.filter(function (t) { return t.name === 'value'; })[0].z;"
+    )
+    first = app.cobertura_model.memo(("first-figure", "es", "/"), lambda: None)
+    assert first is not None and z != next(t for t in first["data"] if t["name"] == "value")["z"]  # rural share, not poverty
