@@ -52,7 +52,6 @@ from callbacks import url as url_callbacks
 from callbacks import user_units as user_units_callbacks
 from layers.catalog import Catalog
 from layers.datadir import DataDir
-from reports.brief import use_browser
 from views.layout import build_layout, first_paint
 from views.notices import on_callback_error
 
@@ -134,8 +133,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", "COBERTURA_CACHE_DIR", None, Path,
             "cache of the travel-time index, the app's and the commands' (<dir>/travel), and of the loaded data and "
             "its derived indexes for a fast start (<dir>/warm; default: ~/.cache/cobertura/travel and .../warm)"),
-    Setting("browser_path", "BROWSER_PATH", None, Path,
-            "the Chromium that draws the brief's map and the map PNG (default: /usr/bin/chromium)"),
     Setting("public_url", "COBERTURA_PUBLIC_URL", "", _url,
             "the public address printed as the link in the PDF brief (left out when empty; never taken from the request)"),
 )
@@ -625,7 +622,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.server.after_request(CompressedBodies.note_body)
     app.cobertura_settings = settings
     app.cobertura_jobs = jobs
-    use_browser(settings.browser_path)
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_content_mb * 1024 * 1024)
     add_security_headers(app)
     close_debug_routes(app, settings.debug)

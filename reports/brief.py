@@ -1,35 +1,32 @@
-"""The one-page brief: the map as a PNG (kaleido, offline) and an A4 landscape PDF (reportlab).
+"""The one-page brief: the map as a PNG (Pillow, in this process) and an A4 landscape PDF (reportlab).
 
 Pure functions, no Dash callbacks, no file reads of the data directory. The caller gathers the
 (already translated) texts and the figure; this module only turns them into images and paper.
 
 - `inline_geometry` puts the GeoJSON behind each `/geo/...json` URL into a copy of a map
-  figure from `map_figure.build_figure` (kaleido cannot fetch the app's URLs), and drops what
-  only serves hovering.
-- `map_png` renders that figure in one warm headless Chromium per process (kaleido), started
-  on first use and reused; renders are serialised by a lock. Failure raises `ExportError`.
+  figure from `map_figure.build_figure` (the drawing reads no URL), and drops what only
+  serves hovering.
+- `map_png` lays that figure out for paper (`print_figure`) and draws it with
+  `reports.draw_map`: no browser, no network, a fraction of a second. Failure raises
+  `ExportError`.
 - `brief_pdf` lays out a `Brief` on exactly one page: fonts shrink and long lists are cut with
   "…" deterministically; nothing is ever drawn on a second page.
 """
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import copy
 import hashlib
 import io
 import json
 import math
-import os
 import re
 import threading
 import unicodedata
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable, Sequence
 from xml.sax.saxutils import escape
 
 # At start-up, not inside the first brief: that job imports it (through reportlab) on its
@@ -45,10 +42,8 @@ from atlas.model import (
     geometry_name,
     map_view,
 )
+from reports.draw_map import draw_png
 
-CHROMIUM = "/usr/bin/chromium"
-START_TIMEOUT_S = 60.0  # browser start (about 7 s on a cold machine)
-RENDER_TIMEOUT_S = 60.0  # one figure; kaleido's own per-render timeout is a little shorter
 HOVER_KEYS = ("customdata", "text", "hovertemplate", "hovertext", "hoverinfo", "hoverlabel")
 
 
@@ -257,119 +252,6 @@ def fit_view(bbox: tuple[float, float, float, float], width_px: float, height_px
     return map_view(bbox, width_px, height_px, left_px=0, margin=0.06, min_zoom=0.5)
 
 
-class _Renderer:
-    """One headless Chromium (kaleido) for the process, started on first use, reused.
-
-    kaleido's own `start_sync_server` is not used: its queue mixes results when two threads
-    call it, and it waits forever if the browser dies at start. Here an event loop runs in a
-    daemon thread, renders are serialised by a lock and every wait has a timeout; a browser
-    that failed is dropped and started again on the next call. After a fork (gunicorn) the
-    child starts its own browser.
-    """
-
-    def __init__(self, browser_path: str | Path | None = None) -> None:
-        self.browser_path = browser_path  # None: Debian's Chromium (CHROMIUM), if installed
-        self._lock = threading.Lock()
-        self._pid: int | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._kaleido = None
-        atexit.register(self.stop)
-
-    @property
-    def running(self) -> bool:
-        return self._kaleido is not None and self._pid == os.getpid()
-
-    def render(self, figure: dict, width: int, height: int, scale: float) -> bytes:
-        """PNG bytes of a plotly figure; a browser that died is replaced once, silently."""
-        from kaleido.errors import JavascriptError, KaleidoError
-
-        opts = {"format": "png", "width": width, "height": height, "scale": scale}
-        with self._lock:
-            for attempt in (1, 2):
-                fresh = not self.running
-                if fresh:
-                    self._start()
-                future = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(figure, opts=opts), self._loop)
-                try:
-                    return future.result(RENDER_TIMEOUT_S)
-                except FutureTimeout as err:
-                    future.cancel()
-                    self._stop_locked()
-                    raise ExportError("brief.error.render", f"no image after {RENDER_TIMEOUT_S:.0f} s") from err
-                except (JavascriptError, KaleidoError) as err:  # the figure's fault; the browser is fine
-                    raise ExportError("brief.error.render", f"{type(err).__name__}: {err}") from err
-                except Exception as err:  # noqa: BLE001 - the browser's fault: closed, crashed, pipe broken
-                    self._stop_locked()
-                    if fresh or attempt == 2:
-                        raise ExportError("brief.error.render", f"{type(err).__name__}: {err}") from err
-            raise AssertionError("unreachable")
-
-    def _start(self) -> None:
-        if self._pid is not None and self._pid != os.getpid():
-            self._loop = self._thread = self._kaleido = None  # the parent's; not ours to close
-        browser = self.browser_path or (CHROMIUM if Path(CHROMIUM).exists() else None)
-        if browser and not Path(browser).exists():
-            raise ExportError("brief.error.no_browser", f"BROWSER_PATH={browser} does not exist")
-        try:
-            import kaleido
-        except ImportError as err:
-            raise ExportError("brief.error.no_browser", f"kaleido is not installed: {err}") from err
-
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="cobertura-kaleido", daemon=True)
-        thread.start()
-
-        async def open_browser():
-            # mathjax=False: kaleido would otherwise load MathJax from a CDN
-            # path: the browser, given to choreographer (None: it looks for one itself)
-            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S - 5, mathjax=False, path=browser)
-            await k.open()
-            return k
-
-        future = asyncio.run_coroutine_threadsafe(open_browser(), loop)
-        try:
-            self._kaleido = future.result(START_TIMEOUT_S)
-        except Exception as err:  # noqa: BLE001 - every failure to start reads the same to the user
-            future.cancel()
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(5)
-            from choreographer.errors import ChromeNotFoundError
-
-            key = "brief.error.no_browser" if isinstance(err, ChromeNotFoundError) else "brief.error.render"
-            raise ExportError(key, f"{type(err).__name__}: {err}") from err
-        self._loop, self._thread, self._pid = loop, thread, os.getpid()
-
-    def _stop_locked(self) -> None:
-        if self._kaleido is not None and self._pid == os.getpid():
-            try:
-                asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop).result(10)
-            except Exception:  # noqa: BLE001 - closing a broken browser may fail; it is dropped anyway
-                pass
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
-        self._loop = self._thread = self._kaleido = None
-        self._pid = None
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop_locked()
-
-
-_renderer = _Renderer()
-
-
-def use_browser(path: str | Path | None) -> None:
-    """The Chromium the map PNGs are drawn with (Settings.browser_path; None: CHROMIUM). Takes
-    effect when the browser next starts."""
-    _renderer.browser_path = path
-
-
-def stop_renderer() -> None:
-    """Close the warm browser (tests; the process also closes it at exit)."""
-    _renderer.stop()
-
-
 # The brief's map box is about 468 pt wide and 370-420 pt high (less when the sources are
 # many): an image of about this shape fills it. `brief_map_size` gives the exact one.
 BRIEF_MAP_SIZE = (1400, 1100)
@@ -378,28 +260,25 @@ BRIEF_MAP_SIZE = (1400, 1100)
 def map_png(
     figure: dict, width: int = 1400, height: int = 1000, scale: float = 1, *, lang: str | None = None
 ) -> bytes:
-    """The map as a PNG of `width*scale` x `height*scale` px, drawn offline.
+    """The map as a PNG of `width*scale` x `height*scale` px, drawn in this process
+    (`reports.draw_map`: Pillow, no browser, no network).
 
     `figure` must hold its geometry (see `inline_geometry`); `lang` writes the colour bar's
     numbers as that language does. For the brief, `map_png(fig, *BRIEF_MAP_SIZE, lang=lang)`
-    fills the map box. Uses one warm headless Chromium per process (the first call starts
-    it, several seconds; later calls reuse it). Raises `ExportError` if Chromium is missing
-    or the render fails.
+    fills the map box. Raises `ExportError` if the figure cannot be drawn.
     """
     if not (16 <= width <= 6000 and 16 <= height <= 6000 and 0.1 <= scale <= 4):
         raise ValueError("width and height must be 16-6000 px and scale 0.1-4")
-    # The software WebGL behind the map is slow per CSS pixel (a district map at 1400 x 1000
-    # took 2.5 times as long as at 700 x 500 with scale 2, for the same picture): large
-    # even sizes are drawn at half size, twice as dense. Fonts and markers scale with it.
+    # Large even sizes are laid out at half size, twice as dense, as on a screen with two
+    # device pixels per CSS pixel: fonts, markers and outlines keep the app's proportions.
     k = 2 if width >= 1000 and height >= 500 and width % 2 == 0 and height % 2 == 0 else 1
     css_w, css_h = width // k, height // k
     try:
-        printable = print_figure(figure, css_w, css_h, lang)
+        return draw_png(print_figure(figure, css_w, css_h, lang), scale * k)
     except ExportError:
         raise
     except Exception as err:  # noqa: BLE001 - a malformed figure
         raise ExportError("brief.error.render", f"not a map figure: {type(err).__name__}: {err}") from err
-    return _renderer.render(printable, css_w, css_h, scale * k)
 
 
 # --------------------------------------------------------------------------- PDF
@@ -407,7 +286,7 @@ def map_png(
 
 def figure_png(model, figure: dict, width: int, height: int, lang: str | None = None) -> bytes:
     """A map figure of the app (geometry behind `/geo/` URLs) as a PNG: the geometry is put
-    in, then `map_png` draws it. The drawing (seconds of Chromium) is kept among the model's
+    in, then `map_png` draws it. The drawing is kept among the model's
     recent views, keyed by the figure itself, its size and language: the same view's brief
     asked again, or by several users at once, is drawn once."""
     from plotly.io.json import to_json_plotly

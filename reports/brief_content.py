@@ -1,6 +1,6 @@
 """Descargar resumen: the one-page brief (PDF) and the gap map (PNG) of the current view.
 
-Made on this server with the system Chromium (kaleido) and reportlab: no network. The PDF
+Made on this server with Pillow and reportlab: no browser, no network. The PDF
 holds the map, the headline figures, the scenario, the top-10 areas, the assumptions, the
 sources, the date and the link that reproduces the view. If the map cannot be drawn, the
 PDF is still made, with a framed "map unavailable" box, and the user is told why.

@@ -1,7 +1,7 @@
 """Downloads of the scenario comparison, no Dash: the table (CSV/XLSX with a method sheet)
 and the one-page A4 brief with two scenarios side by side (their maps and headline figures,
 then the comparison of both with today's units). The maps are drawn as the brief's are
-(`reports.brief.figure_png`: kaleido and the system Chromium, offline); the page is laid
+(`reports.brief.figure_png`: drawn in this process, offline); the page is laid
 out with the brief's fonts and styles and never runs onto a second page.
 """
 

@@ -7,13 +7,13 @@ has painted the areas; CSS hides it after 20 s whatever happens."""
 from __future__ import annotations
 
 import html
-import itertools
 import math
 from urllib.parse import quote
 
 import numpy as np
 import shapely
 
+from atlas.colours import scale_colour
 from atlas.i18n import t
 from atlas.model import Model
 
@@ -33,23 +33,6 @@ def _path(geom, project) -> str:
 
 
 OUTLINE_FILL = "#e9ecef"
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
-
-
-def scale_colour(colorscale: list[list], t: float) -> str:
-    """The colour at `t` (0..1) of a plotly colour scale of hex stops, interpolated in RGB
-    between the two stops around it (as plotly.js does)."""
-    t = min(max(t, 0.0), 1.0)
-    for (t0, c0), (t1, c1) in itertools.pairwise(colorscale):
-        if t <= t1:
-            f = 0.0 if t1 == t0 else (t - t0) / (t1 - t0)
-            a, b = _rgb(c0), _rgb(c1)
-            return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b))
-    return colorscale[-1][1]
 
 
 def area_fills(figure: dict, no_data: str) -> dict[str, str]:
