@@ -9,6 +9,8 @@ the visible rows travel). Exports hold every row of the view.
 
 from __future__ import annotations
 
+import math
+
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
@@ -33,7 +35,7 @@ from atlas.gaps import (
 )
 from atlas.headline import headline as gap_headline
 from atlas.hours import fmt_hours, mt, with_median
-from atlas.i18n import DEFAULT_LANG, fmt_km, fmt_number, pick, t
+from atlas.i18n import DEFAULT_LANG, fmt_km, fmt_number, fmt_numbers, pick, t
 from atlas.model import NATIONAL, Model
 from views import ids
 from views.compare import scenarios_card
@@ -57,33 +59,40 @@ TEXT_COLUMNS = ["rural_population", "pct_rural_beyond", "rural_beyond", "median_
                 "rural_children_beyond"]
 
 
-def area_text(row: dict, colour: str, lang: str) -> str:
-    if row["rural_population"] == 0:
-        return t(lang, "gaps.no_rural")
-    if pd.isna(row["pct_rural_beyond"]):
-        return t(lang, "value.no_data")
-    base = t(
-        lang,
-        "gaps.hover",
-        pct=fmt_number(row["pct_rural_beyond"], 1, lang),
-        beyond=fmt_number(row["rural_beyond"], 0, lang),
-        rural=fmt_number(row["rural_population"], 0, lang),
-        median=fmt_hours(row["median_hours"], lang) if "median_hours" in row else fmt_km(row["median_km"], lang),
-    )
-    if not pd.isna(row.get("rural_children_beyond")):  # children first (est.)
-        base = t(lang, "gaps.hover_children", children=fmt_number(row["rural_children_beyond"], 0, lang)) + "<br>" + base
-    if colour == "index":
-        return (
-            t(
-                lang,
-                "gaps.hover_index",
-                index=fmt_number(row["gap_index"], 1, lang),
-                need=fmt_number(row["need"], 2, lang),
-            )
-            + "<br>"
-            + base
-        )
-    return base
+def area_texts(view: pd.DataFrame, gs: GapState, lang: str) -> list[str]:
+    """Each area's hover text on the gaps map (children first, then the share beyond, the
+    median), column by column: one text per area of the view, in its order."""
+    columns = view[with_median(gs, TEXT_COLUMNS)]
+    floats = {c: columns[c].to_numpy(float).tolist() for c in columns.columns}
+    hover = t(lang, "gaps.hover")
+    children = t(lang, "gaps.hover_children")
+    no_rural, no_data = t(lang, "gaps.no_rural"), t(lang, "value.no_data")
+    pct = fmt_numbers(floats["pct_rural_beyond"], 1, lang)
+    beyond = fmt_numbers(floats["rural_beyond"], 0, lang)
+    rural = fmt_numbers(floats["rural_population"], 0, lang)
+    kids = fmt_numbers(floats["rural_children_beyond"], 0, lang) if "rural_children_beyond" in floats else None
+    if "median_hours" in floats:
+        median = [fmt_hours(v, lang) for v in floats["median_hours"]]
+    else:
+        median = [fmt_km(v, lang) for v in floats["median_km"]]
+    index = fmt_numbers(floats["gap_index"], 1, lang) if gs.colour == "index" else None
+    need = fmt_numbers(floats["need"], 2, lang) if gs.colour == "index" else None
+    index_text = t(lang, "gaps.hover_index")
+    texts = []
+    for i, population in enumerate(floats["rural_population"]):
+        if population == 0:
+            texts.append(no_rural)
+            continue
+        if math.isnan(floats["pct_rural_beyond"][i]):
+            texts.append(no_data)
+            continue
+        text = hover.format(pct=pct[i], beyond=beyond[i], rural=rural[i], median=median[i])
+        if kids is not None and not math.isnan(floats["rural_children_beyond"][i]):  # children first (est.)
+            text = children.format(children=kids[i]) + "<br>" + text
+        if index is not None:
+            text = index_text.format(index=index[i], need=need[i]) + "<br>" + text
+        texts.append(text)
+    return texts
 
 
 def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> ValueSpec:
@@ -109,7 +118,7 @@ def gap_spec(model: Model, gs: GapState, view: pd.DataFrame, lang: str) -> Value
         decimals=1,
         colorscale=scale,
         from_zero=True,
-        texts=[area_text(row, gs.colour, lang) for row in view[with_median(gs, TEXT_COLUMNS)].to_dict("records")],
+        texts=area_texts(view, gs, lang),
     )
 
 
