@@ -451,13 +451,14 @@ def test_the_drawing_agrees_with_plotly_js_and_maplibre(model, level, focus):
     from PIL import Image
 
     from reports.draw_map import draw_png
+    from tests.conftest import CHROMIUM
 
     state, _ = model.state(level=level, focus=focus, services=["upe"])
     figure = build_figure(model, state, "es")
     printable = print_figure(inline_geometry(figure, model_geojson(model)), 700, 500, "es")
     ours = np.asarray(Image.open(io.BytesIO(draw_png(printable, 2))).convert("RGB")).astype(int)
     theirs_png = kaleido.calc_fig_sync(printable, opts={"format": "png", "width": 700, "height": 500, "scale": 2},
-                                       kopts={"path": "/usr/bin/chromium", "mathjax": False})
+                                       kopts={"path": CHROMIUM, "mathjax": False})
     theirs = np.asarray(Image.open(io.BytesIO(theirs_png)).convert("RGB")).astype(int)
     assert ours.shape == theirs.shape == (1000, 1400, 3)
     drawn = theirs.min(axis=2) < 235
